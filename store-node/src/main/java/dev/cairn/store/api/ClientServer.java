@@ -1,0 +1,87 @@
+package dev.cairn.store.api;
+
+import dev.cairn.store.server.MemberStatus;
+import dev.cairn.store.server.RaftKv;
+import io.grpc.Server;
+import io.grpc.health.v1.HealthCheckResponse;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.protobuf.services.HealthStatusManager;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** The client-facing gRPC server: etcd's services on every client listen address. */
+public final class ClientServer implements AutoCloseable {
+  /** Extra room etcd's gRPC layer allows above the largest request. */
+  static final int GRPC_OVERHEAD_BYTES = 512 * 1024;
+
+  private final Server server;
+  private final ExecutorService executor;
+  private final HealthStatusManager health = new HealthStatusManager();
+
+  /**
+   * @param maxRequestBytes largest request accepted (etcd's --max-request-bytes)
+   * @param maxTxnOps most operations in one branch of a transaction (etcd's --max-txn-ops)
+   */
+  public record Options(int maxRequestBytes, int maxTxnOps) {}
+
+  private ClientServer(
+      List<InetSocketAddress> addresses, RaftKv kv, MemberStatus member, Options o) {
+    AtomicInteger n = new AtomicInteger();
+    executor =
+        Executors.newFixedThreadPool(
+            Math.max(4, 2 * Runtime.getRuntime().availableProcessors()),
+            r -> {
+              Thread t = new Thread(r, "grpc-call-" + n.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
+    NettyServerBuilder b = NettyServerBuilder.forAddress(addresses.get(0));
+    for (InetSocketAddress a : addresses.subList(1, addresses.size())) {
+      b.addListenAddress(a);
+    }
+    server =
+        b.executor(executor)
+            .maxInboundMessageSize(o.maxRequestBytes() + GRPC_OVERHEAD_BYTES)
+            // kube-apiserver pings every 30 s; etcd permits pings every 5 s.
+            .permitKeepAliveTime(5, TimeUnit.SECONDS)
+            .permitKeepAliveWithoutCalls(true)
+            .addService(new KvService(kv, member, o.maxTxnOps()))
+            .addService(health.getHealthService())
+            .build();
+    health.setStatus("", HealthCheckResponse.ServingStatus.SERVING);
+  }
+
+  /** Binds every address and starts serving. */
+  public static ClientServer start(
+      List<InetSocketAddress> addresses, RaftKv kv, MemberStatus member, Options options)
+      throws IOException {
+    ClientServer s = new ClientServer(addresses, kv, member, options);
+    s.server.start();
+    return s;
+  }
+
+  /** The addresses actually bound (useful with port 0). */
+  public List<InetSocketAddress> boundAddresses() {
+    return server.getListenSockets().stream().map(InetSocketAddress.class::cast).toList();
+  }
+
+  @Override
+  public void close() {
+    health.enterTerminalState();
+    server.shutdown();
+    try {
+      if (!server.awaitTermination(5, TimeUnit.SECONDS)) {
+        server.shutdownNow();
+      }
+    } catch (InterruptedException e) {
+      server.shutdownNow();
+      Thread.currentThread().interrupt();
+    }
+    executor.shutdownNow();
+  }
+}

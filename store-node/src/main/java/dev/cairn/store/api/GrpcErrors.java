@@ -1,0 +1,113 @@
+package dev.cairn.store.api;
+
+import dev.cairn.store.support.StoreError;
+import dev.cairn.store.support.StoreException;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one table from failures to etcd's gRPC status codes and messages. Clients match on these
+ * strings, so each is etcd's byte for byte.
+ */
+public final class GrpcErrors {
+  private static final Logger log = LoggerFactory.getLogger(GrpcErrors.class);
+  private static final Map<StoreError, Status> TABLE = new EnumMap<>(StoreError.class);
+
+  private static void map(StoreError e, Status.Code code, String message) {
+    TABLE.put(e, Status.fromCode(code).withDescription(message));
+  }
+
+  static {
+    map(StoreError.EMPTY_KEY, Status.Code.INVALID_ARGUMENT, "etcdserver: key is not provided");
+    map(StoreError.KEY_NOT_FOUND, Status.Code.INVALID_ARGUMENT, "etcdserver: key not found");
+    map(StoreError.VALUE_PROVIDED, Status.Code.INVALID_ARGUMENT, "etcdserver: value is provided");
+    map(StoreError.LEASE_PROVIDED, Status.Code.INVALID_ARGUMENT, "etcdserver: lease is provided");
+    map(
+        StoreError.TOO_MANY_OPS,
+        Status.Code.INVALID_ARGUMENT,
+        "etcdserver: too many operations in txn request");
+    map(
+        StoreError.DUPLICATE_KEY,
+        Status.Code.INVALID_ARGUMENT,
+        "etcdserver: duplicate key given in txn request");
+    map(
+        StoreError.INVALID_SORT_OPTION,
+        Status.Code.INVALID_ARGUMENT,
+        "etcdserver: invalid sort option");
+    map(
+        StoreError.COMPACTED,
+        Status.Code.OUT_OF_RANGE,
+        "etcdserver: mvcc: required revision has been compacted");
+    map(
+        StoreError.FUTURE_REVISION,
+        Status.Code.OUT_OF_RANGE,
+        "etcdserver: mvcc: required revision is a future revision");
+    map(
+        StoreError.NO_SPACE,
+        Status.Code.RESOURCE_EXHAUSTED,
+        "etcdserver: mvcc: database space exceeded");
+    map(StoreError.LEASE_NOT_FOUND, Status.Code.NOT_FOUND, "etcdserver: requested lease not found");
+    map(
+        StoreError.LEASE_EXISTS,
+        Status.Code.FAILED_PRECONDITION,
+        "etcdserver: lease already exists");
+    map(
+        StoreError.LEASE_TTL_TOO_LARGE,
+        Status.Code.OUT_OF_RANGE,
+        "etcdserver: too large lease TTL");
+    map(
+        StoreError.REQUEST_TOO_LARGE,
+        Status.Code.INVALID_ARGUMENT,
+        "etcdserver: request is too large");
+    map(
+        StoreError.TOO_MANY_REQUESTS,
+        Status.Code.RESOURCE_EXHAUSTED,
+        "etcdserver: too many requests");
+    map(StoreError.NO_LEADER, Status.Code.UNAVAILABLE, "etcdserver: no leader");
+    map(StoreError.NOT_LEADER, Status.Code.FAILED_PRECONDITION, "etcdserver: not leader");
+    map(StoreError.LEADER_CHANGED, Status.Code.UNAVAILABLE, "etcdserver: leader changed");
+    map(StoreError.STOPPED, Status.Code.UNAVAILABLE, "etcdserver: server stopped");
+    map(StoreError.TIMEOUT, Status.Code.UNAVAILABLE, "etcdserver: request timed out");
+    map(StoreError.CORRUPT, Status.Code.DATA_LOSS, "etcdserver: corrupt cluster");
+    map(StoreError.CANCELED, Status.Code.CANCELLED, "etcdserver: request canceled");
+    map(
+        StoreError.DEADLINE_EXCEEDED,
+        Status.Code.DEADLINE_EXCEEDED,
+        "etcdserver: context deadline exceeded");
+    map(StoreError.UNIMPLEMENTED, Status.Code.UNIMPLEMENTED, "etcdserver: not capable");
+    for (StoreError e : StoreError.values()) {
+      if (!TABLE.containsKey(e)) {
+        throw new ExceptionInInitializerError("no gRPC status for " + e);
+      }
+    }
+  }
+
+  private GrpcErrors() {}
+
+  /** The status etcd answers for this failure. */
+  public static Status status(StoreError e) {
+    return TABLE.get(e);
+  }
+
+  /** Any failure as the exception to hand to gRPC; unknown failures become UNKNOWN. */
+  public static StatusRuntimeException toGrpc(Throwable t) {
+    while ((t instanceof CompletionException || t instanceof ExecutionException)
+        && t.getCause() != null) {
+      t = t.getCause();
+    }
+    if (t instanceof StoreException se) {
+      return TABLE.get(se.error()).asRuntimeException();
+    }
+    if (t instanceof StatusRuntimeException sre) {
+      return sre;
+    }
+    log.error("request failed unexpectedly", t);
+    return Status.UNKNOWN.withDescription(String.valueOf(t.getMessage())).asRuntimeException();
+  }
+}

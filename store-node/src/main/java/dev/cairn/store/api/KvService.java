@@ -1,0 +1,107 @@
+package dev.cairn.store.api;
+
+import dev.cairn.proto.etcdserverpb.CompactionRequest;
+import dev.cairn.proto.etcdserverpb.CompactionResponse;
+import dev.cairn.proto.etcdserverpb.DeleteRangeRequest;
+import dev.cairn.proto.etcdserverpb.DeleteRangeResponse;
+import dev.cairn.proto.etcdserverpb.KVGrpc;
+import dev.cairn.proto.etcdserverpb.PutRequest;
+import dev.cairn.proto.etcdserverpb.PutResponse;
+import dev.cairn.proto.etcdserverpb.RangeRequest;
+import dev.cairn.proto.etcdserverpb.RangeResponse;
+import dev.cairn.proto.etcdserverpb.TxnRequest;
+import dev.cairn.proto.etcdserverpb.TxnResponse;
+import dev.cairn.store.server.MemberStatus;
+import dev.cairn.store.server.RaftKv;
+import dev.cairn.store.support.StoreException;
+import io.grpc.stub.StreamObserver;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.UnaryOperator;
+
+/** etcd's KV service: check the request, call the server, translate errors, fill the header. */
+final class KvService extends KVGrpc.KVImplBase {
+  private final RaftKv kv;
+  private final Headers headers;
+  private final int maxTxnOps;
+
+  KvService(RaftKv kv, MemberStatus member, int maxTxnOps) {
+    this.kv = kv;
+    this.headers = new Headers(member);
+    this.maxTxnOps = maxTxnOps;
+  }
+
+  @Override
+  public void range(RangeRequest r, StreamObserver<RangeResponse> out) {
+    answer(
+        out,
+        () -> {
+          RequestChecks.checkRange(r);
+          return kv.range(r);
+        },
+        resp -> resp.toBuilder().setHeader(headers.fill(resp.getHeader())).build());
+  }
+
+  @Override
+  public void put(PutRequest r, StreamObserver<PutResponse> out) {
+    answer(
+        out,
+        () -> {
+          RequestChecks.checkPut(r);
+          return kv.put(r);
+        },
+        resp -> resp.toBuilder().setHeader(headers.fill(resp.getHeader())).build());
+  }
+
+  @Override
+  public void deleteRange(DeleteRangeRequest r, StreamObserver<DeleteRangeResponse> out) {
+    answer(
+        out,
+        () -> {
+          RequestChecks.checkDelete(r);
+          return kv.deleteRange(r);
+        },
+        resp -> resp.toBuilder().setHeader(headers.fill(resp.getHeader())).build());
+  }
+
+  @Override
+  public void txn(TxnRequest r, StreamObserver<TxnResponse> out) {
+    answer(
+        out,
+        () -> {
+          RequestChecks.checkTxn(r, maxTxnOps);
+          return kv.txn(r);
+        },
+        resp -> resp.toBuilder().setHeader(headers.fill(resp.getHeader())).build());
+  }
+
+  @Override
+  public void compact(CompactionRequest r, StreamObserver<CompactionResponse> out) {
+    answer(
+        out,
+        () -> kv.compact(r),
+        resp -> resp.toBuilder().setHeader(headers.fill(resp.getHeader())).build());
+  }
+
+  /** Runs one unary call: the checks may throw; the future carries the outcome. */
+  static <T> void answer(
+      StreamObserver<T> out,
+      java.util.function.Supplier<CompletableFuture<T>> call,
+      UnaryOperator<T> finish) {
+    CompletableFuture<T> f;
+    try {
+      f = call.get();
+    } catch (StoreException e) {
+      out.onError(GrpcErrors.toGrpc(e));
+      return;
+    }
+    f.whenComplete(
+        (resp, err) -> {
+          if (err != null) {
+            out.onError(GrpcErrors.toGrpc(err));
+          } else {
+            out.onNext(finish.apply(resp));
+            out.onCompleted();
+          }
+        });
+  }
+}

@@ -1,0 +1,142 @@
+package dev.cairn.store.cli;
+
+import ch.qos.logback.classic.Level;
+import dev.cairn.store.api.ClientServer;
+import dev.cairn.store.apply.LeaseLookup;
+import dev.cairn.store.bench.BenchCommand;
+import dev.cairn.store.config.ConfigException;
+import dev.cairn.store.config.EtcdEnvironment;
+import dev.cairn.store.config.NodeConfig;
+import dev.cairn.store.config.ServeFlags;
+import dev.cairn.store.membership.MemberIds;
+import dev.cairn.store.server.ServerOptions;
+import dev.cairn.store.server.StoreServer;
+import dev.cairn.store.storage.Backend;
+import dev.cairn.store.storage.BackendConfig;
+import dev.cairn.store.storage.Schema;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/** Serves one member: the composition root, the only place where the parts are wired together. */
+@Command(
+    name = "store-node",
+    mixinStandardHelpOptions = true,
+    versionProvider = Versions.class,
+    sortOptions = false,
+    usageHelpAutoWidth = true,
+    description = {
+      "Cairn: an etcd-compatible key-value store member.",
+      "With no flags it serves one member on 127.0.0.1:2379 with its data in ./default.cairn.",
+      "Every flag --foo-bar may also be given as the environment variable ETCD_FOO_BAR."
+    },
+    subcommands = {BenchCommand.class})
+final class ServeCommand implements Callable<Integer> {
+  private static final Logger log = LoggerFactory.getLogger(ServeCommand.class);
+
+  @Mixin ServeFlags flags;
+
+  @Spec CommandSpec spec;
+
+  private final EtcdEnvironment env;
+
+  ServeCommand(EtcdEnvironment env) {
+    this.env = env;
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    NodeConfig cfg = flags.toConfig();
+    setLogLevel(cfg.logLevel());
+    for (String v : env.unrecognized(spec)) {
+      log.warn("unrecognized environment variable {}", v);
+    }
+    if (cfg.initialCluster().size() > 1) {
+      throw new ConfigException(
+          "--initial-cluster names "
+              + cfg.initialCluster().size()
+              + " members; this build serves single-member clusters only");
+    }
+    if (cfg.initialClusterState().equals("existing")) {
+      throw new ConfigException(
+          "--initial-cluster-state existing needs a cluster to join; this build serves single-member clusters only");
+    }
+    long memberId =
+        MemberIds.memberId(
+            cfg.initialCluster().get(cfg.name()).stream().map(URI::toString).toList(),
+            cfg.initialClusterToken());
+    long clusterId = MemberIds.clusterId(List.of(memberId));
+    Duration requestTimeout = Duration.ofSeconds(5).plus(cfg.electionTimeout().multipliedBy(2));
+
+    Path memberDir = cfg.dataDir().resolve("member");
+    Backend raft =
+        Backend.open(memberDir.resolve("raft"), BackendConfig.raftLog(), Schema.RAFT_TABLES);
+    Backend mvcc =
+        Backend.open(memberDir.resolve("mvcc"), BackendConfig.mvcc(), Schema.MVCC_TABLES);
+    StoreServer server =
+        new StoreServer(
+            raft,
+            mvcc,
+            LeaseLookup.NONE,
+            new ServerOptions(memberId, clusterId, cfg.maxRequestBytes(), requestTimeout));
+    server.start();
+    ClientServer client =
+        ClientServer.start(
+            addresses(cfg.listenClientUrls()),
+            server,
+            server,
+            new ClientServer.Options(cfg.maxRequestBytes(), cfg.maxTxnOps()));
+
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  log.info("stopping member {}", Long.toHexString(memberId));
+                  client.close();
+                  server.close();
+                  stopped.countDown();
+                },
+                "shutdown"));
+    log.info(
+        "ready to serve client requests on {} (member {}, cluster {}, data dir {})",
+        cfg.listenClientUrls(),
+        Long.toHexString(memberId),
+        Long.toHexString(clusterId),
+        cfg.dataDir().toAbsolutePath());
+    stopped.await();
+    return 0;
+  }
+
+  static List<InetSocketAddress> addresses(List<URI> urls) {
+    List<InetSocketAddress> out = new ArrayList<>();
+    for (URI u : urls) {
+      String host = u.getHost();
+      // etcd binds "localhost" to the IPv4 loopback, which is where etcdctl looks by default.
+      out.add(new InetSocketAddress("localhost".equals(host) ? "127.0.0.1" : host, u.getPort()));
+    }
+    return out;
+  }
+
+  private static void setLogLevel(String level) {
+    Level l =
+        switch (level) {
+          case "debug" -> Level.DEBUG;
+          case "warn" -> Level.WARN;
+          case "error", "panic", "fatal" -> Level.ERROR;
+          default -> Level.INFO;
+        };
+    ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME)).setLevel(l);
+  }
+}

@@ -1,0 +1,272 @@
+package dev.cairn.store.config;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import picocli.CommandLine.Option;
+
+/** The flags of a serving member, with etcd's names and defaults. */
+public final class ServeFlags {
+  @Option(
+      names = "--name",
+      defaultValue = "default",
+      description = "Human-readable name for this member (default: ${DEFAULT-VALUE}).")
+  String name;
+
+  @Option(
+      names = "--data-dir",
+      description = "Path to the data directory (default: ${name}.cairn).")
+  String dataDir;
+
+  @Option(
+      names = "--listen-client-urls",
+      defaultValue = "http://localhost:2379",
+      description = "List of URLs to listen on for client traffic (default: ${DEFAULT-VALUE}).")
+  String listenClientUrls;
+
+  @Option(
+      names = "--advertise-client-urls",
+      defaultValue = "http://localhost:2379",
+      description =
+          "List of this member's client URLs to advertise to the cluster (default: ${DEFAULT-VALUE}).")
+  String advertiseClientUrls;
+
+  @Option(
+      names = "--listen-peer-urls",
+      defaultValue = "http://localhost:2380",
+      description = "List of URLs to listen on for peer traffic (default: ${DEFAULT-VALUE}).")
+  String listenPeerUrls;
+
+  @Option(
+      names = "--initial-advertise-peer-urls",
+      defaultValue = "http://localhost:2380",
+      description =
+          "List of this member's peer URLs to advertise to the cluster (default: ${DEFAULT-VALUE}).")
+  String initialAdvertisePeerUrls;
+
+  @Option(
+      names = "--initial-cluster",
+      description =
+          "Initial cluster configuration for bootstrapping, name=url,... (default: ${name}=<initial-advertise-peer-urls>).")
+  String initialCluster;
+
+  @Option(
+      names = "--initial-cluster-state",
+      defaultValue = "new",
+      description = "Initial cluster state: new or existing (default: ${DEFAULT-VALUE}).")
+  String initialClusterState;
+
+  @Option(
+      names = "--initial-cluster-token",
+      defaultValue = "etcd-cluster",
+      description =
+          "Initial cluster token for the cluster during bootstrap (default: ${DEFAULT-VALUE}).")
+  String initialClusterToken;
+
+  @Option(
+      names = "--snapshot-count",
+      defaultValue = "10000",
+      description =
+          "Number of committed transactions to trigger a snapshot to disk (default: ${DEFAULT-VALUE}).")
+  long snapshotCount;
+
+  @Option(
+      names = "--heartbeat-interval",
+      defaultValue = "100",
+      description = "Time (in milliseconds) of a heartbeat interval (default: ${DEFAULT-VALUE}).")
+  long heartbeatIntervalMs;
+
+  @Option(
+      names = "--election-timeout",
+      defaultValue = "1000",
+      description =
+          "Time (in milliseconds) for an election to timeout (default: ${DEFAULT-VALUE}).")
+  long electionTimeoutMs;
+
+  @Option(
+      names = "--quota-backend-bytes",
+      defaultValue = "0",
+      description =
+          "Raise alarms when backend size exceeds the given quota; 0 means the default of 2 GiB (default: ${DEFAULT-VALUE}).")
+  long quotaBackendBytes;
+
+  @Option(
+      names = "--auto-compaction-mode",
+      defaultValue = "periodic",
+      description =
+          "Interpret --auto-compaction-retention as 'periodic' (a duration) or 'revision' (default: ${DEFAULT-VALUE}).")
+  String autoCompactionMode;
+
+  @Option(
+      names = "--auto-compaction-retention",
+      defaultValue = "0",
+      description =
+          "Auto compaction retention for the MVCC key-value store; 0 disables it (default: ${DEFAULT-VALUE}).")
+  String autoCompactionRetention;
+
+  @Option(
+      names = "--max-request-bytes",
+      defaultValue = "1572864",
+      description =
+          "Maximum client request size in bytes the server will accept (default: ${DEFAULT-VALUE}).")
+  long maxRequestBytes;
+
+  @Option(
+      names = "--max-txn-ops",
+      defaultValue = "128",
+      description =
+          "Maximum number of operations permitted in a transaction (default: ${DEFAULT-VALUE}).")
+  long maxTxnOps;
+
+  @Option(
+      names = "--log-level",
+      defaultValue = "info",
+      description =
+          "Log level: debug, info, warn, error, panic or fatal (default: ${DEFAULT-VALUE}).")
+  String logLevel;
+
+  /** Validates the flags; every failure is one line that names the flag. */
+  public NodeConfig toConfig() {
+    if (name.isEmpty()) {
+      throw new ConfigException("--name must not be empty");
+    }
+    List<URI> peers = urls("--initial-advertise-peer-urls", initialAdvertisePeerUrls);
+    Map<String, List<URI>> cluster =
+        initialCluster == null ? Map.of(name, peers) : parseCluster(initialCluster);
+    if (!cluster.containsKey(name)) {
+      throw new ConfigException(
+          "--initial-cluster has no member named " + name + " (the value of --name)");
+    }
+    if (!initialClusterState.equals("new") && !initialClusterState.equals("existing")) {
+      throw new ConfigException(
+          "--initial-cluster-state must be 'new' or 'existing', not '" + initialClusterState + "'");
+    }
+    if (!autoCompactionMode.equals("periodic") && !autoCompactionMode.equals("revision")) {
+      throw new ConfigException(
+          "--auto-compaction-mode must be 'periodic' or 'revision', not '"
+              + autoCompactionMode
+              + "'");
+    }
+    positive("--snapshot-count", snapshotCount);
+    positive("--heartbeat-interval", heartbeatIntervalMs);
+    positive("--election-timeout", electionTimeoutMs);
+    if (electionTimeoutMs < 5 * heartbeatIntervalMs) {
+      throw new ConfigException(
+          "--election-timeout["
+              + electionTimeoutMs
+              + "ms] should be at least as 5 times as --heartbeat-interval["
+              + heartbeatIntervalMs
+              + "ms]");
+    }
+    if (electionTimeoutMs > 50000) {
+      throw new ConfigException(
+          "--election-timeout["
+              + electionTimeoutMs
+              + "ms] is too long, and should be set less than 50000ms");
+    }
+    if (quotaBackendBytes < 0) {
+      throw new ConfigException("--quota-backend-bytes must not be negative");
+    }
+    positive("--max-request-bytes", maxRequestBytes);
+    if (maxRequestBytes > Integer.MAX_VALUE - (1 << 20)) {
+      throw new ConfigException("--max-request-bytes is too large: " + maxRequestBytes);
+    }
+    positive("--max-txn-ops", maxTxnOps);
+    if (maxTxnOps > Integer.MAX_VALUE) {
+      throw new ConfigException("--max-txn-ops is too large: " + maxTxnOps);
+    }
+    if (!List.of("debug", "info", "warn", "error", "panic", "fatal").contains(logLevel)) {
+      throw new ConfigException(
+          "--log-level must be one of debug, info, warn, error, panic, fatal");
+    }
+    return new NodeConfig(
+        name,
+        Path.of(dataDir != null ? dataDir : name + ".cairn"),
+        urls("--listen-client-urls", listenClientUrls),
+        urls("--advertise-client-urls", advertiseClientUrls),
+        urls("--listen-peer-urls", listenPeerUrls),
+        peers,
+        cluster,
+        initialClusterState,
+        initialClusterToken,
+        snapshotCount,
+        Duration.ofMillis(heartbeatIntervalMs),
+        Duration.ofMillis(electionTimeoutMs),
+        quotaBackendBytes,
+        autoCompactionMode,
+        autoCompactionRetention,
+        (int) maxRequestBytes,
+        (int) maxTxnOps,
+        logLevel);
+  }
+
+  private static void positive(String flag, long v) {
+    if (v <= 0) {
+      throw new ConfigException(flag + " must be positive, not " + v);
+    }
+  }
+
+  static List<URI> urls(String flag, String value) {
+    List<URI> out = new ArrayList<>();
+    for (String s : value.split(",")) {
+      String u = s.trim();
+      if (u.isEmpty()) {
+        continue;
+      }
+      out.add(url(flag, u));
+    }
+    if (out.isEmpty()) {
+      throw new ConfigException(flag + " must list at least one URL");
+    }
+    return out;
+  }
+
+  private static URI url(String flag, String u) {
+    URI uri;
+    try {
+      uri = new URI(u);
+    } catch (URISyntaxException e) {
+      throw new ConfigException(flag + " has an invalid URL '" + u + "': " + e.getReason());
+    }
+    if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme())) {
+      throw new ConfigException(flag + " has URL '" + u + "' with scheme other than http or https");
+    }
+    if ("https".equals(uri.getScheme())) {
+      throw new ConfigException(
+          flag + " has an https URL '" + u + "', but TLS is not available in this build");
+    }
+    if (uri.getHost() == null || uri.getPort() < 0) {
+      throw new ConfigException(flag + " has URL '" + u + "' without host and port");
+    }
+    if (uri.getPath() != null && !uri.getPath().isEmpty() && !uri.getPath().equals("/")) {
+      throw new ConfigException(flag + " has URL '" + u + "' with a path; give host and port only");
+    }
+    return uri;
+  }
+
+  static Map<String, List<URI>> parseCluster(String value) {
+    Map<String, List<URI>> out = new LinkedHashMap<>();
+    for (String part : value.split(",")) {
+      String p = part.trim();
+      if (p.isEmpty()) {
+        continue;
+      }
+      int eq = p.indexOf('=');
+      if (eq <= 0 || eq == p.length() - 1) {
+        throw new ConfigException(
+            "--initial-cluster entry '" + p + "' is not of the form name=url");
+      }
+      out.computeIfAbsent(p.substring(0, eq), k -> new ArrayList<>())
+          .add(url("--initial-cluster", p.substring(eq + 1)));
+    }
+    if (out.isEmpty()) {
+      throw new ConfigException("--initial-cluster must name at least one member");
+    }
+    return out;
+  }
+}

@@ -1,0 +1,341 @@
+package dev.cairn.store.mvcc;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.InvalidProtocolBufferException;
+import dev.cairn.proto.mvccpb.Event;
+import dev.cairn.proto.mvccpb.KeyValue;
+import dev.cairn.store.storage.Backend;
+import dev.cairn.store.storage.ReadTx;
+import dev.cairn.store.storage.Schema;
+import dev.cairn.store.storage.StorageException;
+import dev.cairn.store.storage.WriteTx;
+import dev.cairn.store.support.Bytes;
+import dev.cairn.store.support.KeyRange;
+import dev.cairn.store.support.StoreError;
+import dev.cairn.store.support.StoreException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * etcd's multi-version key space on one backend: every revision of every key on disk, an index of
+ * key histories in memory.
+ *
+ * <p>Threading: one writer (the apply thread) through {@link #beginBatch()}; readers anywhere
+ * through {@link #read(ReadConsumer)}. A revision becomes visible to readers only once the batch
+ * holding it has committed.
+ */
+public final class MvccStore {
+  private final Backend backend;
+  private final TreeIndex index = new TreeIndex();
+
+  // Invariant: every revision <= currentRev is committed to the backend.
+  private volatile long currentRev = 1;
+  private volatile long compactRev = -1;
+  private volatile long appliedIndex;
+  private volatile long appliedTerm;
+
+  private MvccStore(Backend backend) {
+    this.backend = backend;
+  }
+
+  /** Opens the store, rebuilding the in-memory index from every revision on disk. */
+  public static MvccStore open(Backend backend) {
+    MvccStore s = new MvccStore(backend);
+    s.restore();
+    return s;
+  }
+
+  private void restore() {
+    long[] last = {1};
+    try (ReadTx tx = backend.beginRead()) {
+      tx.scan(
+          Schema.KEY,
+          null,
+          (revBytes, value) -> {
+            Revision rev = Revision.fromBytes(revBytes);
+            byte[] key = parse(value).getKey().toByteArray();
+            if (Revision.isTombstone(revBytes)) {
+              index.tombstone(key, rev);
+            } else {
+              index.put(key, rev);
+            }
+            last[0] = rev.main();
+            return true;
+          });
+      compactRev = readLong(tx, Schema.FINISHED_COMPACT_REV, -1);
+      appliedIndex = readLong(tx, Schema.CONSISTENT_INDEX, 0);
+      appliedTerm = readLong(tx, Schema.TERM, 0);
+    }
+    currentRev = Math.max(last[0], Math.max(compactRev, 1));
+  }
+
+  private static long readLong(ReadTx tx, byte[] key, long absent) {
+    byte[] v = tx.get(Schema.META, key);
+    return v == null ? absent : Bytes.readLong(v, 0);
+  }
+
+  public long currentRevision() {
+    return currentRev;
+  }
+
+  public long compactRevision() {
+    return compactRev;
+  }
+
+  /** The last Raft index whose effects are in this store. */
+  public long appliedIndex() {
+    return appliedIndex;
+  }
+
+  public long appliedTerm() {
+    return appliedTerm;
+  }
+
+  public int keyCount() {
+    return index.size();
+  }
+
+  /** Reads a consistent snapshot at the newest committed revision. */
+  public <T> T read(ReadConsumer<T> reader) {
+    long rev = currentRev;
+    long first = compactRev;
+    try (ReadTx tx = backend.beginRead()) {
+      return reader.read(new SnapshotView(tx, rev, first));
+    }
+  }
+
+  /** Work done against one read snapshot. */
+  @FunctionalInterface
+  public interface ReadConsumer<T> {
+    T read(ReadView view);
+  }
+
+  /** Begins the apply thread's batch; only one may be open. */
+  public WriteBatch beginBatch() {
+    return new WriteBatch(backend.beginWrite());
+  }
+
+  private static KeyValue parse(byte[] value) {
+    try {
+      return KeyValue.parseFrom(value);
+    } catch (InvalidProtocolBufferException e) {
+      throw new StorageException("unreadable key-value in the MVCC store", e);
+    }
+  }
+
+  RangeResult rangeKeys(ReadTx tx, KeyRange range, long curRev, RangeOptions ro) {
+    long rev = ro.rev();
+    if (rev > curRev) {
+      throw new StoreException(StoreError.FUTURE_REVISION);
+    }
+    if (rev <= 0) {
+      rev = curRev;
+    }
+    if (rev < compactRev) {
+      throw new StoreException(StoreError.COMPACTED);
+    }
+    if (ro.countOnly()) {
+      return new RangeResult(List.of(), index.count(range, rev), curRev);
+    }
+    List<KeyValue> kvs = new ArrayList<>();
+    long total = 0;
+    long limit = ro.limit();
+    for (KeyIndex ki : index.inRange(range)) {
+      KeyIndex.Hit hit = ki.get(rev);
+      if (hit == null) {
+        continue;
+      }
+      total++;
+      if (limit <= 0 || kvs.size() < limit) {
+        byte[] value = tx.get(Schema.KEY, hit.modified().toBytes(false));
+        if (value == null) {
+          continue; // compacted away under this reader
+        }
+        kvs.add(parse(value));
+      }
+    }
+    return new RangeResult(kvs, total, curRev);
+  }
+
+  private final class SnapshotView implements ReadView {
+    private final ReadTx tx;
+    private final long rev;
+    private final long first;
+
+    SnapshotView(ReadTx tx, long rev, long first) {
+      this.tx = tx;
+      this.rev = rev;
+      this.first = first;
+    }
+
+    @Override
+    public long rev() {
+      return rev;
+    }
+
+    @Override
+    public long firstRev() {
+      return first;
+    }
+
+    @Override
+    public RangeResult range(KeyRange range, RangeOptions options) {
+      return rangeKeys(tx, range, rev, options);
+    }
+  }
+
+  /**
+   * The apply thread's unit of work: many write requests, one backend transaction. Nothing is
+   * visible to readers before {@link #commit(long, long)}.
+   */
+  public final class WriteBatch implements AutoCloseable {
+    private final WriteTx tx;
+    private long rev = currentRev;
+    private final List<Event> events = new ArrayList<>();
+
+    private WriteBatch(WriteTx tx) {
+      this.tx = tx;
+    }
+
+    /** Begins one write request; end it with {@link Txn#end()} before the next begins. */
+    public Txn beginTxn() {
+      return new Txn(rev);
+    }
+
+    /** The changes made in this batch, in revision order. */
+    public List<Event> events() {
+      return events;
+    }
+
+    /**
+     * Compacts history before {@code atRev}.
+     *
+     * @throws StoreException COMPACTED if already compacted there, FUTURE_REVISION past the newest
+     */
+    public void compact(long atRev) {
+      if (atRev <= compactRev) {
+        throw new StoreException(StoreError.COMPACTED);
+      }
+      if (atRev > rev) {
+        throw new StoreException(StoreError.FUTURE_REVISION);
+      }
+      compactRev = atRev; // readers asking for older revisions now get COMPACTED
+      Set<Revision> keep = index.compact(atRev);
+      List<byte[]> drop = new ArrayList<>();
+      tx.scan(
+          Schema.KEY,
+          null,
+          (revBytes, value) -> {
+            Revision r = Revision.fromBytes(revBytes);
+            if (r.main() > atRev) {
+              return false;
+            }
+            if (!keep.contains(r)) {
+              drop.add(revBytes);
+            }
+            return true;
+          });
+      for (byte[] k : drop) {
+        tx.delete(Schema.KEY, k);
+      }
+      tx.put(Schema.META, Schema.FINISHED_COMPACT_REV, Bytes.longBytes(atRev));
+    }
+
+    /** Commits, recording the Raft index and term of the last entry applied. */
+    public void commit(long index, long term) {
+      tx.put(Schema.META, Schema.CONSISTENT_INDEX, Bytes.longBytes(index));
+      tx.put(Schema.META, Schema.TERM, Bytes.longBytes(term));
+      tx.commit();
+      appliedIndex = index;
+      appliedTerm = term;
+      currentRev = rev;
+    }
+
+    @Override
+    public void close() {
+      tx.close();
+    }
+
+    /** One write request inside the batch. */
+    public final class Txn implements WriteView {
+      private final long beginRev;
+      private int changes;
+
+      private Txn(long beginRev) {
+        this.beginRev = beginRev;
+      }
+
+      @Override
+      public long rev() {
+        return beginRev;
+      }
+
+      @Override
+      public long firstRev() {
+        return compactRev;
+      }
+
+      @Override
+      public RangeResult range(KeyRange range, RangeOptions options) {
+        return rangeKeys(tx, range, responseRevision(), options);
+      }
+
+      @Override
+      public long put(ByteString key, ByteString value, long lease) {
+        long main = beginRev + 1;
+        byte[] k = key.toByteArray();
+        KeyIndex.Hit prev = index.get(k, main);
+        KeyValue kv =
+            KeyValue.newBuilder()
+                .setKey(key)
+                .setValue(value)
+                .setCreateRevision(prev == null ? main : prev.created())
+                .setModRevision(main)
+                .setVersion(prev == null ? 1 : prev.version() + 1)
+                .setLease(lease)
+                .build();
+        Revision r = new Revision(main, changes++);
+        tx.append(Schema.KEY, r.toBytes(false), kv.toByteArray());
+        index.put(k, r);
+        events.add(Event.newBuilder().setType(Event.EventType.PUT).setKv(kv).build());
+        return main;
+      }
+
+      @Override
+      public long deleteRange(KeyRange range) {
+        List<byte[]> keys = index.liveKeys(range, responseRevision());
+        long main = beginRev + 1;
+        for (byte[] key : keys) {
+          Revision r = new Revision(main, changes++);
+          KeyValue tomb = KeyValue.newBuilder().setKey(ByteString.copyFrom(key)).build();
+          tx.append(Schema.KEY, r.toBytes(true), tomb.toByteArray());
+          index.tombstone(key, r);
+          events.add(
+              Event.newBuilder()
+                  .setType(Event.EventType.DELETE)
+                  .setKv(tomb.toBuilder().setModRevision(main))
+                  .build());
+        }
+        return keys.size();
+      }
+
+      @Override
+      public long responseRevision() {
+        return changes > 0 ? beginRev + 1 : beginRev;
+      }
+
+      @Override
+      public boolean changed() {
+        return changes > 0;
+      }
+
+      /** Ends the request; its revision is taken if it changed anything. */
+      public void end() {
+        if (changes > 0) {
+          rev = beginRev + 1;
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,181 @@
+package dev.cairn.store.raftlog;
+
+import dev.cairn.store.raft.Entry;
+import dev.cairn.store.raft.HardState;
+import dev.cairn.store.storage.Backend;
+import dev.cairn.store.storage.ReadTx;
+import dev.cairn.store.storage.Schema;
+import dev.cairn.store.storage.StorageException;
+import dev.cairn.store.storage.WriteTx;
+import dev.cairn.store.support.Bytes;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.zip.CRC32C;
+
+/**
+ * The Raft log and hard state on a durable backend: each {@link #append} is one transaction and one
+ * fsync, however many entries it holds. Every entry carries a CRC32C of its term, type and data,
+ * checked whenever it is read back, because the backend has no page checksums of its own.
+ *
+ * <p>Entry value layout: crc32c (4) | term (8) | type (1) | data.
+ *
+ * <p>Threading: {@link #append} from one writer thread; reads from any thread.
+ */
+public final class RaftLog {
+  private static final int HEADER = 13;
+
+  private final Backend backend;
+  private volatile long firstIndex = 1;
+  private volatile long lastIndex;
+  private volatile long lastTerm;
+  private volatile HardState hardState = HardState.EMPTY;
+
+  private RaftLog(Backend backend) {
+    this.backend = backend;
+  }
+
+  public static RaftLog open(Backend backend) {
+    RaftLog log = new RaftLog(backend);
+    log.load();
+    return log;
+  }
+
+  private void load() {
+    try (ReadTx tx = backend.beginRead()) {
+      byte[] hs = tx.get(Schema.RAFT_STATE, Schema.HARD_STATE);
+      if (hs != null) {
+        hardState =
+            new HardState(Bytes.readLong(hs, 0), Bytes.readLong(hs, 8), Bytes.readLong(hs, 16));
+      }
+      byte[] first = tx.get(Schema.RAFT_STATE, Schema.FIRST_INDEX);
+      if (first != null) {
+        firstIndex = Bytes.readLong(first, 0);
+      }
+      tx.scanBackwards(
+          Schema.RAFT_LOG,
+          (k, v) -> {
+            Entry e = decode(Bytes.readLong(k, 0), v);
+            lastIndex = e.index();
+            lastTerm = e.term();
+            return false;
+          });
+    }
+    if (lastIndex == 0) {
+      lastIndex = firstIndex - 1;
+    }
+  }
+
+  public HardState hardState() {
+    return hardState;
+  }
+
+  public long firstIndex() {
+    return firstIndex;
+  }
+
+  public long lastIndex() {
+    return lastIndex;
+  }
+
+  public long lastTerm() {
+    return lastTerm;
+  }
+
+  public boolean isEmpty() {
+    return lastIndex == 0 && hardState.equals(HardState.EMPTY);
+  }
+
+  /**
+   * Durably appends entries (replacing any stored entries at or after the first one's index) and
+   * the hard state, if given, in one transaction. Returns once both are on disk.
+   */
+  public void append(List<Entry> entries, HardState hs) {
+    try (WriteTx tx = backend.beginWrite()) {
+      if (!entries.isEmpty()) {
+        long from = entries.get(0).index();
+        for (long i = from; i <= lastIndex; i++) {
+          tx.delete(Schema.RAFT_LOG, Bytes.longBytes(i));
+        }
+        for (Entry e : entries) {
+          tx.append(Schema.RAFT_LOG, Bytes.longBytes(e.index()), encode(e));
+        }
+      }
+      if (hs != null) {
+        byte[] b = new byte[24];
+        Bytes.writeLong(b, 0, hs.term());
+        Bytes.writeLong(b, 8, hs.vote());
+        Bytes.writeLong(b, 16, hs.commit());
+        tx.put(Schema.RAFT_STATE, Schema.HARD_STATE, b);
+      }
+      tx.commit();
+    }
+    if (!entries.isEmpty()) {
+      Entry last = entries.get(entries.size() - 1);
+      lastIndex = last.index();
+      lastTerm = last.term();
+    }
+    if (hs != null) {
+      hardState = hs;
+    }
+  }
+
+  /** Entries with index in [lo, hi], each verified against its checksum. */
+  public List<Entry> entries(long lo, long hi) {
+    List<Entry> out = new ArrayList<>();
+    if (lo > hi) {
+      return out;
+    }
+    try (ReadTx tx = backend.beginRead()) {
+      tx.scan(
+          Schema.RAFT_LOG,
+          Bytes.longBytes(lo),
+          (k, v) -> {
+            long index = Bytes.readLong(k, 0);
+            if (index > hi) {
+              return false;
+            }
+            out.add(decode(index, v));
+            return true;
+          });
+    }
+    if (out.size() != hi - lo + 1 || (!out.isEmpty() && out.get(0).index() != lo)) {
+      throw new StorageException("raft log is missing entries between " + lo + " and " + hi, null);
+    }
+    return out;
+  }
+
+  static byte[] encode(Entry e) {
+    byte[] v = new byte[HEADER + e.data().length];
+    Bytes.writeLong(v, 4, e.term());
+    v[12] = (byte) e.type().ordinal();
+    System.arraycopy(e.data(), 0, v, HEADER, e.data().length);
+    CRC32C crc = new CRC32C();
+    crc.update(v, 4, v.length - 4);
+    int c = (int) crc.getValue();
+    v[0] = (byte) (c >>> 24);
+    v[1] = (byte) (c >>> 16);
+    v[2] = (byte) (c >>> 8);
+    v[3] = (byte) c;
+    return v;
+  }
+
+  static Entry decode(long index, byte[] v) {
+    if (v.length < HEADER) {
+      throw new StorageException("raft log entry " + index + " is truncated", null);
+    }
+    CRC32C crc = new CRC32C();
+    crc.update(v, 4, v.length - 4);
+    int stored =
+        ((v[0] & 0xFF) << 24) | ((v[1] & 0xFF) << 16) | ((v[2] & 0xFF) << 8) | (v[3] & 0xFF);
+    if ((int) crc.getValue() != stored) {
+      throw new StorageException("raft log entry " + index + " fails its checksum", null);
+    }
+    Entry.Type[] types = Entry.Type.values();
+    int t = v[12];
+    if (t < 0 || t >= types.length) {
+      throw new StorageException("raft log entry " + index + " has unknown type " + t, null);
+    }
+    byte[] data = java.util.Arrays.copyOfRange(v, HEADER, v.length);
+    return new Entry(index, Bytes.readLong(v, 4), types[t], data);
+  }
+}

@@ -1,0 +1,12 @@
+package dev.cairn.store.server;
+
+import java.time.Duration;
+
+/**
+ * @param memberId this member's id
+ * @param clusterId the cluster's id
+ * @param maxRequestBytes largest encoded request accepted into the log
+ * @param requestTimeout how long a proposal may wait for its outcome
+ */
+public record ServerOptions(
+    long memberId, long clusterId, long maxRequestBytes, Duration requestTimeout) {}

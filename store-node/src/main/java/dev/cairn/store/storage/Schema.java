@@ -1,0 +1,37 @@
+package dev.cairn.store.storage;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+/** Every table and every fixed key this member stores on disk, in one place. */
+public final class Schema {
+  private Schema() {}
+
+  /** Raft log backend: entries by big-endian index. */
+  public static final Table RAFT_LOG = new Table("log");
+
+  /** Raft log backend: hard state and log bounds. */
+  public static final Table RAFT_STATE = new Table("state");
+
+  /** MVCC backend: every revision of every key, by etcd's 17-byte revision key. */
+  public static final Table KEY = new Table("key");
+
+  /** MVCC backend: applied index, compaction progress and other single values. */
+  public static final Table META = new Table("meta");
+
+  public static final List<Table> RAFT_TABLES = List.of(RAFT_LOG, RAFT_STATE);
+  public static final List<Table> MVCC_TABLES = List.of(KEY, META);
+
+  public static final byte[] HARD_STATE = ascii("hard_state");
+  public static final byte[] FIRST_INDEX = ascii("first_index");
+  public static final byte[] CLUSTER_IDENTITY = ascii("cluster_identity");
+
+  public static final byte[] CONSISTENT_INDEX = ascii("consistent_index");
+  public static final byte[] TERM = ascii("term");
+  public static final byte[] SCHEDULED_COMPACT_REV = ascii("scheduledCompactRev");
+  public static final byte[] FINISHED_COMPACT_REV = ascii("finishedCompactRev");
+
+  private static byte[] ascii(String s) {
+    return s.getBytes(StandardCharsets.US_ASCII);
+  }
+}

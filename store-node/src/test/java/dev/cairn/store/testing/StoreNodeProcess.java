@@ -1,0 +1,157 @@
+package dev.cairn.store.testing;
+
+import static org.awaitility.Awaitility.await;
+
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthCheckResponse;
+import io.grpc.health.v1.HealthGrpc;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A store-node member in its own JVM, started the way a user starts it, so that tests can kill it
+ * with SIGKILL and restart it on the same data directory.
+ */
+public final class StoreNodeProcess implements AutoCloseable {
+  private final Path dataDir;
+  private final int clientPort;
+  private final List<String> extraArgs;
+  private final Path logFile;
+  private Process process;
+
+  private StoreNodeProcess(Path dataDir, int clientPort, List<String> extraArgs) {
+    this.dataDir = dataDir;
+    this.clientPort = clientPort;
+    this.extraArgs = extraArgs;
+    this.logFile = dataDir.resolveSibling(dataDir.getFileName() + ".log");
+  }
+
+  /** Starts a single member with its data in {@code dataDir} and waits until it serves. */
+  public static StoreNodeProcess start(Path dataDir, String... extraArgs) {
+    StoreNodeProcess p = new StoreNodeProcess(dataDir, Ports.free(), List.of(extraArgs));
+    p.launch();
+    return p;
+  }
+
+  public String endpoint() {
+    return "http://127.0.0.1:" + clientPort;
+  }
+
+  public int clientPort() {
+    return clientPort;
+  }
+
+  public Path dataDir() {
+    return dataDir;
+  }
+
+  public Path logFile() {
+    return logFile;
+  }
+
+  /** The member's log so far, for failure messages. */
+  public String log() {
+    try {
+      return Files.readString(logFile);
+    } catch (IOException e) {
+      return "(no log: " + e.getMessage() + ")";
+    }
+  }
+
+  private void launch() {
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    List<String> cmd = new ArrayList<>();
+    cmd.add(java);
+    cmd.add("--add-opens");
+    cmd.add("java.base/sun.nio.ch=ALL-UNNAMED");
+    cmd.add("-Xmx512m");
+    cmd.add("-cp");
+    cmd.add(System.getProperty("java.class.path"));
+    cmd.add("dev.cairn.store.cli.StoreNodeMain");
+    cmd.add("--data-dir=" + dataDir);
+    cmd.add("--listen-client-urls=" + endpoint());
+    cmd.add("--advertise-client-urls=" + endpoint());
+    cmd.addAll(extraArgs);
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+    pb.redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
+    pb.environment().keySet().removeIf(k -> k.startsWith("ETCD_"));
+    try {
+      process = pb.start();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    awaitServing();
+  }
+
+  private void awaitServing() {
+    ManagedChannel ch =
+        ManagedChannelBuilder.forAddress("127.0.0.1", clientPort).usePlaintext().build();
+    try {
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .pollInterval(Duration.ofMillis(50))
+          .failFast("store-node exited:\n" + logFile, () -> !process.isAlive())
+          .ignoreExceptions()
+          .until(
+              () ->
+                  HealthGrpc.newBlockingStub(ch)
+                          .withDeadlineAfter(1, TimeUnit.SECONDS)
+                          .check(HealthCheckRequest.getDefaultInstance())
+                          .getStatus()
+                      == HealthCheckResponse.ServingStatus.SERVING);
+    } finally {
+      ch.shutdownNow();
+    }
+  }
+
+  /** Kills the member with SIGKILL: no shutdown hook, no flush. */
+  public void kill9() {
+    process.destroyForcibly();
+    try {
+      process.waitFor(30, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Starts the member again on the same data directory and port. */
+  public void restart() {
+    if (process != null && process.isAlive()) {
+      throw new IllegalStateException("still running");
+    }
+    launch();
+  }
+
+  public boolean isAlive() {
+    return process != null && process.isAlive();
+  }
+
+  /** Stops the member gracefully (SIGTERM) and waits for it. */
+  public int stop() {
+    process.destroy();
+    try {
+      if (!process.waitFor(30, TimeUnit.SECONDS)) {
+        process.destroyForcibly().waitFor();
+      }
+      return process.exitValue();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return -1;
+    }
+  }
+
+  @Override
+  public void close() {
+    if (process != null && process.isAlive()) {
+      stop();
+    }
+  }
+}
