@@ -29,7 +29,7 @@ public final class Etcdctl {
   }
 
   /** Runs etcdctl with the arguments, feeding {@code stdin} if not null. */
-  public Result run(String stdin, String... args) {
+  public Result runWithInput(String stdin, String... args) {
     List<String> cmd = new ArrayList<>();
     cmd.add("etcdctl");
     cmd.add("--endpoints=" + endpoints);
@@ -61,6 +61,6 @@ public final class Etcdctl {
   }
 
   public Result run(String... args) {
-    return run(null, args);
+    return runWithInput(null, args);
   }
 }

@@ -1,0 +1,126 @@
+package dev.cairn.store.arch;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.lang.ArchRule;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+
+/** The package dependencies of docs/design/storage.md (DESIGN's table), enforced. */
+class PackageDependenciesTest {
+  private static final String ROOT = "dev.cairn.store.";
+  private static JavaClasses classes;
+
+  /** Each package of the store and the store packages it may use (itself and support always). */
+  private static final Map<String, List<String>> ALLOWED = new LinkedHashMap<>();
+
+  static {
+    ALLOWED.put("raft", List.of());
+    ALLOWED.put("storage", List.of());
+    ALLOWED.put("raftlog", List.of("raft", "storage"));
+    ALLOWED.put("mvcc", List.of("storage"));
+    ALLOWED.put("membership", List.of("storage"));
+    ALLOWED.put("apply", List.of("mvcc", "membership"));
+    ALLOWED.put("server", List.of("raft", "raftlog", "apply", "mvcc", "storage", "membership"));
+    ALLOWED.put("api", List.of("server"));
+    ALLOWED.put("config", List.of());
+    ALLOWED.put("bench", List.of());
+  }
+
+  @BeforeAll
+  static void importClasses() {
+    classes =
+        new ClassFileImporter()
+            .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+            .importPackages("dev.cairn.store");
+  }
+
+  @TestFactory
+  Stream<DynamicTest> eachPackageUsesOnlyWhatItMay() {
+    List<String> all =
+        Arrays.asList(
+            "raft",
+            "storage",
+            "raftlog",
+            "mvcc",
+            "membership",
+            "apply",
+            "server",
+            "api",
+            "config",
+            "bench",
+            "cli");
+    return ALLOWED.entrySet().stream()
+        .map(
+            e ->
+                DynamicTest.dynamicTest(
+                    e.getKey() + " uses only " + e.getValue(),
+                    () -> {
+                      String[] forbidden =
+                          all.stream()
+                              .filter(p -> !p.equals(e.getKey()) && !e.getValue().contains(p))
+                              .map(p -> ROOT + p + "..")
+                              .toArray(String[]::new);
+                      ArchRule rule =
+                          noClasses()
+                              .that()
+                              .resideInAPackage(ROOT + e.getKey() + "..")
+                              .should()
+                              .dependOnClassesThat()
+                              .resideInAnyPackage(forbidden);
+                      rule.check(classes);
+                    }));
+  }
+
+  @Test
+  void onlyStorageTouchesXodus() {
+    noClasses()
+        .that()
+        .resideOutsideOfPackage(ROOT + "storage..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAPackage("jetbrains.exodus..")
+        .check(classes);
+  }
+
+  @Test
+  void theRaftCoreHasNoThreadsClockOrIo() {
+    noClasses()
+        .that()
+        .resideInAPackage(ROOT + "raft..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(
+            "java.io..", "java.nio..", "java.net..", "java.util.concurrent..", "java.time..")
+        .orShould()
+        .dependOnClassesThat()
+        .haveFullyQualifiedName(Thread.class.getName())
+        .orShould()
+        .callMethod(System.class, "currentTimeMillis")
+        .orShould()
+        .callMethod(System.class, "nanoTime")
+        .check(classes);
+  }
+
+  @Test
+  void theApiEdgeNeverReachesStorage() {
+    noClasses()
+        .that()
+        .resideInAPackage(ROOT + "api..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(
+            ROOT + "mvcc..", ROOT + "storage..", ROOT + "raft..", ROOT + "raftlog..")
+        .check(classes);
+  }
+}
