@@ -1,7 +1,5 @@
 package dev.cairn.store.api;
 
-import dev.cairn.store.server.MemberStatus;
-import dev.cairn.store.server.RaftKv;
 import io.grpc.Server;
 import io.grpc.health.v1.HealthCheckResponse;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
@@ -29,8 +27,7 @@ public final class ClientServer implements AutoCloseable {
    */
   public record Options(int maxRequestBytes, int maxTxnOps) {}
 
-  private ClientServer(
-      List<InetSocketAddress> addresses, RaftKv kv, MemberStatus member, Options o) {
+  private ClientServer(List<InetSocketAddress> addresses, MemberServices member, Options o) {
     AtomicInteger n = new AtomicInteger();
     executor =
         Executors.newFixedThreadPool(
@@ -40,6 +37,7 @@ public final class ClientServer implements AutoCloseable {
               t.setDaemon(true);
               return t;
             });
+    Headers headers = new Headers(member.status());
     NettyServerBuilder b = NettyServerBuilder.forAddress(addresses.get(0));
     for (InetSocketAddress a : addresses.subList(1, addresses.size())) {
       b.addListenAddress(a);
@@ -50,7 +48,8 @@ public final class ClientServer implements AutoCloseable {
             // kube-apiserver pings every 30 s; etcd permits pings every 5 s.
             .permitKeepAliveTime(5, TimeUnit.SECONDS)
             .permitKeepAliveWithoutCalls(true)
-            .addService(new KvService(kv, member, o.maxTxnOps()))
+            .addService(new KvService(member.kv(), headers, o.maxTxnOps()))
+            .addService(new LeaseService(member.lease(), headers))
             .addService(health.getHealthService())
             .build();
     health.setStatus("", HealthCheckResponse.ServingStatus.SERVING);
@@ -58,9 +57,9 @@ public final class ClientServer implements AutoCloseable {
 
   /** Binds every address and starts serving. */
   public static ClientServer start(
-      List<InetSocketAddress> addresses, RaftKv kv, MemberStatus member, Options options)
+      List<InetSocketAddress> addresses, MemberServices member, Options options)
       throws IOException {
-    ClientServer s = new ClientServer(addresses, kv, member, options);
+    ClientServer s = new ClientServer(addresses, member, options);
     s.server.start();
     return s;
   }

@@ -11,7 +11,6 @@ import dev.cairn.proto.etcdserverpb.RangeRequest;
 import dev.cairn.proto.etcdserverpb.RangeResponse;
 import dev.cairn.proto.etcdserverpb.TxnRequest;
 import dev.cairn.proto.etcdserverpb.TxnResponse;
-import dev.cairn.store.server.MemberStatus;
 import dev.cairn.store.server.RaftKv;
 import dev.cairn.store.support.StoreException;
 import io.grpc.stub.StreamObserver;
@@ -24,9 +23,9 @@ final class KvService extends KVGrpc.KVImplBase {
   private final Headers headers;
   private final int maxTxnOps;
 
-  KvService(RaftKv kv, MemberStatus member, int maxTxnOps) {
+  KvService(RaftKv kv, Headers headers, int maxTxnOps) {
     this.kv = kv;
-    this.headers = new Headers(member);
+    this.headers = headers;
     this.maxTxnOps = maxTxnOps;
   }
 

@@ -2,9 +2,16 @@ package dev.cairn.store.apply;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.cairn.proto.etcdserverpb.CompactionResponse;
+import dev.cairn.proto.etcdserverpb.LeaseGrantRequest;
+import dev.cairn.proto.etcdserverpb.LeaseGrantResponse;
+import dev.cairn.proto.etcdserverpb.LeaseRevokeResponse;
 import dev.cairn.proto.etcdserverpb.ResponseHeader;
 import dev.cairn.proto.internal.InternalRaftRequest;
+import dev.cairn.store.lease.Lease;
+import dev.cairn.store.lease.Lessor;
 import dev.cairn.store.mvcc.MvccStore;
+import dev.cairn.store.support.KeyRange;
+import dev.cairn.store.support.StoreError;
 import dev.cairn.store.support.StoreException;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,10 +30,12 @@ public final class Applier {
 
   private final MvccStore store;
   private final KvExecutor kv;
+  private final Lessor lessor;
 
-  public Applier(MvccStore store, KvExecutor kv) {
+  public Applier(MvccStore store, KvExecutor kv, Lessor lessor) {
     this.store = store;
     this.kv = kv;
+    this.lessor = lessor;
   }
 
   /** Applies the entries in order and returns the outcome of every request among them. */
@@ -50,7 +59,13 @@ public final class Applier {
           log.error("skipping unreadable log entry at index {}", e.index());
           continue;
         }
-        out.add(new Applied(req.getId(), applyOne(batch, req)));
+        Object result;
+        try {
+          result = applyOne(batch, req);
+        } catch (StoreException ex) {
+          result = ex;
+        }
+        out.add(new Applied(req.getHeader().getId(), result));
       }
       if (last != null) {
         batch.commit(last.index(), last.term());
@@ -59,29 +74,46 @@ public final class Applier {
     return out;
   }
 
+  private static ResponseHeader header(long rev) {
+    return ResponseHeader.newBuilder().setRevision(rev).build();
+  }
+
   private Object applyOne(MvccStore.WriteBatch batch, InternalRaftRequest req) {
-    if (req.getRequestCase() == InternalRaftRequest.RequestCase.COMPACTION) {
-      try {
-        batch.compact(req.getCompaction().getRevision());
-      } catch (StoreException e) {
-        return e;
-      }
-      MvccStore.WriteBatch.Txn t = batch.beginTxn();
-      t.end();
-      return CompactionResponse.newBuilder()
-          .setHeader(ResponseHeader.newBuilder().setRevision(t.rev()))
+    if (req.hasCompaction()) {
+      batch.compact(req.getCompaction().getRevision());
+      return CompactionResponse.newBuilder().setHeader(header(batch.revision())).build();
+    }
+    if (req.hasLeaseGrant()) {
+      LeaseGrantRequest g = req.getLeaseGrant();
+      Lease l = lessor.grant(g.getID(), g.getTTL());
+      batch.saveLease(l.id(), l.ttl());
+      return LeaseGrantResponse.newBuilder()
+          .setHeader(header(batch.revision()))
+          .setID(l.id())
+          .setTTL(l.ttl())
           .build();
+    }
+    if (req.hasLeaseRevoke()) {
+      long id = req.getLeaseRevoke().getID();
+      List<byte[]> keys = lessor.revoke(id);
+      MvccStore.WriteBatch.Txn t = batch.beginTxn();
+      for (byte[] k : keys) {
+        t.deleteRange(KeyRange.of(k, null));
+      }
+      t.end();
+      batch.removeLease(id);
+      return LeaseRevokeResponse.newBuilder().setHeader(header(batch.revision())).build();
     }
     MvccStore.WriteBatch.Txn t = batch.beginTxn();
     try {
-      return switch (req.getRequestCase()) {
-        case PUT -> kv.put(t, req.getPut());
-        case DELETE_RANGE -> kv.deleteRange(t, req.getDeleteRange());
-        case TXN -> kv.txn(t, req.getTxn());
-        default -> new StoreException(dev.cairn.store.support.StoreError.UNIMPLEMENTED);
-      };
-    } catch (StoreException e) {
-      return e;
+      if (req.hasPut()) {
+        return kv.put(t, req.getPut());
+      } else if (req.hasDeleteRange()) {
+        return kv.deleteRange(t, req.getDeleteRange());
+      } else if (req.hasTxn()) {
+        return kv.txn(t, req.getTxn());
+      }
+      return new StoreException(StoreError.UNIMPLEMENTED);
     } finally {
       t.end();
     }

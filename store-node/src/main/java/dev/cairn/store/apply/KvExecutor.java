@@ -238,7 +238,9 @@ public final class KvExecutor {
   public TxnResponse txn(WriteView tw, TxnRequest t) {
     List<Boolean> path = new ArrayList<>();
     compareToPath(tw, t, path);
-    check(tw, t, path, new int[] {0});
+    // etcd checks every put on the chosen path before any range, so a bad put wins.
+    check(tw, t, path, new int[] {0}, RequestOp.RequestCase.REQUEST_PUT);
+    check(tw, t, path, new int[] {0}, RequestOp.RequestCase.REQUEST_RANGE);
     TxnResponse.Builder resp = execute(tw, t, path, new int[] {0});
     return resp.setHeader(header(tw.responseRevision())).build();
   }
@@ -253,14 +255,19 @@ public final class KvExecutor {
     }
   }
 
-  private void check(ReadView rv, TxnRequest t, List<Boolean> path, int[] at) {
+  /** Checks the operations of one kind on the chosen path, in order, nested ones included. */
+  private void check(
+      ReadView rv, TxnRequest t, List<Boolean> path, int[] at, RequestOp.RequestCase kind) {
     boolean ok = path.get(at[0]++);
     for (RequestOp op : ok ? t.getSuccessList() : t.getFailureList()) {
-      switch (op.getRequestCase()) {
-        case REQUEST_RANGE -> checkRange(rv, op.getRequestRange());
-        case REQUEST_PUT -> checkPut(rv, op.getRequestPut());
-        case REQUEST_TXN -> check(rv, op.getRequestTxn(), path, at);
-        default -> {}
+      if (op.hasRequestTxn()) {
+        check(rv, op.getRequestTxn(), path, at, kind);
+      } else if (op.getRequestCase() == kind) {
+        switch (kind) {
+          case REQUEST_RANGE -> checkRange(rv, op.getRequestRange());
+          case REQUEST_PUT -> checkPut(rv, op.getRequestPut());
+          default -> {}
+        }
       }
     }
   }

@@ -2,12 +2,13 @@ package dev.cairn.store.cli;
 
 import ch.qos.logback.classic.Level;
 import dev.cairn.store.api.ClientServer;
-import dev.cairn.store.apply.LeaseLookup;
+import dev.cairn.store.api.MemberServices;
 import dev.cairn.store.bench.BenchCommand;
 import dev.cairn.store.config.ConfigException;
 import dev.cairn.store.config.EtcdEnvironment;
 import dev.cairn.store.config.NodeConfig;
 import dev.cairn.store.config.ServeFlags;
+import dev.cairn.store.lease.Lessor;
 import dev.cairn.store.membership.MemberIds;
 import dev.cairn.store.server.ServerOptions;
 import dev.cairn.store.server.StoreServer;
@@ -84,18 +85,23 @@ final class ServeCommand implements Callable<Integer> {
         Backend.open(memberDir.resolve("raft"), BackendConfig.raftLog(), Schema.RAFT_TABLES);
     Backend mvcc =
         Backend.open(memberDir.resolve("mvcc"), BackendConfig.mvcc(), Schema.MVCC_TABLES);
+    Lessor lessor =
+        new Lessor(
+            System::nanoTime,
+            Lessor.minTtlFor(cfg.electionTimeout().toMillis()),
+            requestTimeout.toNanos());
     StoreServer server =
         new StoreServer(
             raft,
             mvcc,
-            LeaseLookup.NONE,
-            new ServerOptions(memberId, clusterId, cfg.maxRequestBytes(), requestTimeout));
+            lessor,
+            new ServerOptions(
+                memberId, clusterId, cfg.maxRequestBytes(), requestTimeout, cfg.electionTimeout()));
     server.start();
     ClientServer client =
         ClientServer.start(
             addresses(cfg.listenClientUrls()),
-            server,
-            server,
+            new MemberServices(server, server, server),
             new ClientServer.Options(cfg.maxRequestBytes(), cfg.maxTxnOps()));
 
     CountDownLatch stopped = new CountDownLatch(1);

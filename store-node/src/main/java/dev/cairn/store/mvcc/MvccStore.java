@@ -28,6 +28,7 @@ import java.util.Set;
 public final class MvccStore {
   private final Backend backend;
   private final TreeIndex index = new TreeIndex();
+  private final KeyLeases leases;
 
   // Invariant: every revision <= currentRev is committed to the backend.
   private volatile long currentRev = 1;
@@ -35,15 +36,54 @@ public final class MvccStore {
   private volatile long appliedIndex;
   private volatile long appliedTerm;
 
-  private MvccStore(Backend backend) {
+  private MvccStore(Backend backend, KeyLeases leases) {
     this.backend = backend;
+    this.leases = leases;
   }
 
   /** Opens the store, rebuilding the in-memory index from every revision on disk. */
   public static MvccStore open(Backend backend) {
-    MvccStore s = new MvccStore(backend);
+    return open(backend, KeyLeases.NONE);
+  }
+
+  /**
+   * Opens the store and tells {@code leases} of every live key's lease.
+   *
+   * @param leases told of every attachment change from now on
+   */
+  public static MvccStore open(Backend backend, KeyLeases leases) {
+    MvccStore s = new MvccStore(backend, leases);
     s.restore();
     return s;
+  }
+
+  /** The leases on disk: id to granted time to live in seconds. */
+  public java.util.Map<Long, Long> storedLeases() {
+    java.util.Map<Long, Long> out = new java.util.LinkedHashMap<>();
+    try (ReadTx tx = backend.beginRead()) {
+      tx.scan(
+          Schema.LEASE,
+          null,
+          (k, v) -> {
+            out.put(Bytes.readLong(k, 0), Bytes.readLong(v, 0));
+            return true;
+          });
+    }
+    return out;
+  }
+
+  /** Tells the key leases of every live key's lease; for the start, once leases are restored. */
+  public void attachLiveKeys() {
+    read(
+        v -> {
+          for (KeyValue kv :
+              v.range(KeyRange.of(new byte[] {0}, new byte[] {0}), RangeOptions.ALL).kvs()) {
+            if (kv.getLease() != 0) {
+              leases.attach(kv.getLease(), kv.getKey().toByteArray());
+            }
+          }
+          return null;
+        });
   }
 
   private void restore() {
@@ -242,6 +282,21 @@ public final class MvccStore {
       tx.put(Schema.META, Schema.FINISHED_COMPACT_REV, Bytes.longBytes(atRev));
     }
 
+    /** The newest revision in this batch so far. */
+    public long revision() {
+      return rev;
+    }
+
+    /** Records a granted lease in this batch. */
+    public void saveLease(long id, long ttl) {
+      tx.put(Schema.LEASE, Bytes.longBytes(id), Bytes.longBytes(ttl));
+    }
+
+    /** Removes a revoked lease in this batch. */
+    public void removeLease(long id) {
+      tx.delete(Schema.LEASE, Bytes.longBytes(id));
+    }
+
     /** Commits, recording the Raft index and term of the last entry applied. */
     public void commit(long index, long term) {
       tx.put(Schema.META, Schema.CONSISTENT_INDEX, Bytes.longBytes(index));
@@ -286,6 +341,7 @@ public final class MvccStore {
         long main = beginRev + 1;
         byte[] k = key.toByteArray();
         KeyIndex.Hit prev = index.get(k, main);
+        long oldLease = leases.leaseOf(k);
         KeyValue kv =
             KeyValue.newBuilder()
                 .setKey(key)
@@ -298,6 +354,14 @@ public final class MvccStore {
         Revision r = new Revision(main, changes++);
         tx.append(Schema.KEY, r.toBytes(false), kv.toByteArray());
         index.put(k, r);
+        if (oldLease != lease) {
+          if (oldLease != 0) {
+            leases.detach(oldLease, k);
+          }
+          if (lease != 0) {
+            leases.attach(lease, k);
+          }
+        }
         events.add(Event.newBuilder().setType(Event.EventType.PUT).setKv(kv).build());
         return main;
       }
@@ -311,6 +375,10 @@ public final class MvccStore {
           KeyValue tomb = KeyValue.newBuilder().setKey(ByteString.copyFrom(key)).build();
           tx.append(Schema.KEY, r.toBytes(true), tomb.toByteArray());
           index.tombstone(key, r);
+          long oldLease = leases.leaseOf(key);
+          if (oldLease != 0) {
+            leases.detach(oldLease, key);
+          }
           events.add(
               Event.newBuilder()
                   .setType(Event.EventType.DELETE)

@@ -7,6 +7,11 @@ import java.time.Duration;
  * @param clusterId the cluster's id
  * @param maxRequestBytes largest encoded request accepted into the log
  * @param requestTimeout how long a proposal may wait for its outcome
+ * @param electionTimeout Raft's election timeout
  */
 public record ServerOptions(
-    long memberId, long clusterId, long maxRequestBytes, Duration requestTimeout) {}
+    long memberId,
+    long clusterId,
+    long maxRequestBytes,
+    Duration requestTimeout,
+    Duration electionTimeout) {}

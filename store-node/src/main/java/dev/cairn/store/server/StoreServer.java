@@ -4,10 +4,19 @@ import dev.cairn.proto.etcdserverpb.CompactionRequest;
 import dev.cairn.proto.etcdserverpb.CompactionResponse;
 import dev.cairn.proto.etcdserverpb.DeleteRangeRequest;
 import dev.cairn.proto.etcdserverpb.DeleteRangeResponse;
+import dev.cairn.proto.etcdserverpb.LeaseGrantRequest;
+import dev.cairn.proto.etcdserverpb.LeaseGrantResponse;
+import dev.cairn.proto.etcdserverpb.LeaseLeasesResponse;
+import dev.cairn.proto.etcdserverpb.LeaseRevokeRequest;
+import dev.cairn.proto.etcdserverpb.LeaseRevokeResponse;
+import dev.cairn.proto.etcdserverpb.LeaseStatus;
+import dev.cairn.proto.etcdserverpb.LeaseTimeToLiveRequest;
+import dev.cairn.proto.etcdserverpb.LeaseTimeToLiveResponse;
 import dev.cairn.proto.etcdserverpb.PutRequest;
 import dev.cairn.proto.etcdserverpb.PutResponse;
 import dev.cairn.proto.etcdserverpb.RangeRequest;
 import dev.cairn.proto.etcdserverpb.RangeResponse;
+import dev.cairn.proto.etcdserverpb.ResponseHeader;
 import dev.cairn.proto.etcdserverpb.TxnRequest;
 import dev.cairn.proto.etcdserverpb.TxnResponse;
 import dev.cairn.proto.internal.InternalRaftRequest;
@@ -15,7 +24,8 @@ import dev.cairn.store.apply.Applied;
 import dev.cairn.store.apply.Applier;
 import dev.cairn.store.apply.Committed;
 import dev.cairn.store.apply.KvExecutor;
-import dev.cairn.store.apply.LeaseLookup;
+import dev.cairn.store.lease.Lease;
+import dev.cairn.store.lease.Lessor;
 import dev.cairn.store.mvcc.MvccStore;
 import dev.cairn.store.raft.Entry;
 import dev.cairn.store.raft.HardState;
@@ -23,6 +33,7 @@ import dev.cairn.store.raft.RaftNode;
 import dev.cairn.store.raft.Ready;
 import dev.cairn.store.raftlog.RaftLog;
 import dev.cairn.store.storage.Backend;
+import dev.cairn.store.support.IdGenerator;
 import dev.cairn.store.support.StoreError;
 import dev.cairn.store.support.StoreException;
 import java.util.ArrayList;
@@ -31,10 +42,10 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,7 +62,7 @@ import org.slf4j.LoggerFactory;
  * <p>Threads: raft, log writer, apply. Storage threads are never interrupted (Xodus closes its file
  * channel on interrupt); they stop on a poison pill.
  */
-public final class StoreServer implements RaftKv, MemberStatus, AutoCloseable {
+public final class StoreServer implements RaftKv, RaftLease, MemberStatus, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(StoreServer.class);
 
   /** etcd refuses proposals when apply lags commit by more than this. */
@@ -64,14 +75,14 @@ public final class StoreServer implements RaftKv, MemberStatus, AutoCloseable {
   private final MvccStore store;
   private final KvExecutor kv;
   private final Applier applier;
+  private final Lessor lessor;
   private final RaftNode node;
 
   private final BlockingQueue<Object> inbox = new LinkedBlockingQueue<>();
   private final BlockingQueue<Object> logQueue = new LinkedBlockingQueue<>();
   private final BlockingQueue<Object> applyQueue = new LinkedBlockingQueue<>();
-  private final ConcurrentHashMap<Long, CompletableFuture<Object>> waits =
-      new ConcurrentHashMap<>();
-  private final AtomicLong nextId;
+  private final ConcurrentHashMap<Long, Pending> waits = new ConcurrentHashMap<>();
+  private final IdGenerator ids;
   private final CountDownLatch caughtUp = new CountDownLatch(1);
   private final long startIndex;
 
@@ -79,6 +90,13 @@ public final class StoreServer implements RaftKv, MemberStatus, AutoCloseable {
   private volatile long committedIndex;
   private volatile boolean running = true;
   private final List<Thread> threads = new ArrayList<>();
+  private final ScheduledExecutorService sweeper =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "proposal-timeouts");
+            t.setDaemon(true);
+            return t;
+          });
 
   private record Proposal(long id, byte[] data) {}
 
@@ -89,16 +107,19 @@ public final class StoreServer implements RaftKv, MemberStatus, AutoCloseable {
   private static final Object STOP = new Object();
 
   public StoreServer(
-      Backend raftBackend, Backend mvccBackend, LeaseLookup leases, ServerOptions options) {
+      Backend raftBackend, Backend mvccBackend, Lessor lessor, ServerOptions options) {
     this.options = options;
     this.raftBackend = raftBackend;
     this.mvccBackend = mvccBackend;
+    this.lessor = lessor;
     this.raftLog = RaftLog.open(raftBackend);
-    this.store = MvccStore.open(mvccBackend);
-    this.kv = new KvExecutor(leases);
-    this.applier = new Applier(store, kv);
+    this.store = MvccStore.open(mvccBackend, new LessorKeyLeases(lessor));
+    store.storedLeases().forEach(lessor::restore);
+    store.attachLiveKeys();
+    this.kv = new KvExecutor(lessor::exists);
+    this.applier = new Applier(store, kv, lessor);
     // Request ids must never repeat an id still in the log, so they start from the clock.
-    this.nextId = new AtomicLong(System.currentTimeMillis() << 20);
+    this.ids = new IdGenerator(options.memberId(), System.currentTimeMillis());
 
     if (raftLog.isEmpty()) {
       // A new member's log starts with its configuration at term 1, as etcd's does.
@@ -124,6 +145,8 @@ public final class StoreServer implements RaftKv, MemberStatus, AutoCloseable {
             raftLog.lastIndex(),
             raftLog.lastTerm());
     node.campaign();
+    // The new leader expires leases; each gets its full TTL plus an election timeout from now.
+    lessor.promote(options.electionTimeout().toNanos());
     this.term = node.term();
     this.startIndex = node.lastIndex();
     log.info(
@@ -141,6 +164,8 @@ public final class StoreServer implements RaftKv, MemberStatus, AutoCloseable {
     startThread("raft", this::raftLoop);
     startThread("log-writer", this::logWriterLoop);
     startThread("apply", this::applyLoop);
+    sweeper.scheduleWithFixedDelay(this::expireProposals, 100, 100, TimeUnit.MILLISECONDS);
+    sweeper.scheduleWithFixedDelay(this::revokeExpiredLeases, 500, 500, TimeUnit.MILLISECONDS);
     inbox.add(Boolean.TRUE); // wake the raft thread to emit the first Ready
     caughtUp.await();
   }
@@ -271,9 +296,9 @@ public final class StoreServer implements RaftKv, MemberStatus, AutoCloseable {
         entries.clear();
         dirty = true;
         for (Applied a : results) {
-          CompletableFuture<Object> f = waits.remove(a.requestId());
-          if (f != null) {
-            f.complete(a.result());
+          Pending p = waits.remove(a.requestId());
+          if (p != null) {
+            p.complete(a.result());
           }
         }
         if (lastApplied >= startIndex) {
@@ -298,34 +323,59 @@ public final class StoreServer implements RaftKv, MemberStatus, AutoCloseable {
     if (!running) {
       return CompletableFuture.failedFuture(new StoreException(StoreError.STOPPED));
     }
-    long id = nextId.incrementAndGet();
-    byte[] data = req.setId(id).build().toByteArray();
+    long id = ids.next();
+    byte[] data =
+        req.setHeader(dev.cairn.proto.internal.RequestHeader.newBuilder().setId(id))
+            .build()
+            .toByteArray();
     if (data.length > options.maxRequestBytes()) {
       return CompletableFuture.failedFuture(new StoreException(StoreError.REQUEST_TOO_LARGE));
     }
     if (committedIndex - store.appliedIndex() > MAX_APPLY_GAP) {
       return CompletableFuture.failedFuture(new StoreException(StoreError.TOO_MANY_REQUESTS));
     }
-    CompletableFuture<Object> f = new CompletableFuture<>();
-    waits.put(id, f);
+    Pending p = new Pending(System.nanoTime() + options.requestTimeout().toNanos());
+    waits.put(id, p);
     inbox.add(new Proposal(id, data));
-    return f.orTimeout(options.requestTimeout().toMillis(), TimeUnit.MILLISECONDS)
-        .exceptionallyCompose(
-            e -> {
-              waits.remove(id);
-              Throwable cause =
-                  e instanceof java.util.concurrent.CompletionException ? e.getCause() : e;
-              if (cause instanceof TimeoutException) {
-                return CompletableFuture.failedFuture(new StoreException(StoreError.TIMEOUT));
-              }
-              return CompletableFuture.failedFuture(cause);
-            });
+    return p;
+  }
+
+  /** A proposal's outcome, with the time after which its caller is told it timed out. */
+  private static final class Pending extends CompletableFuture<Object> {
+    final long deadlineNanos;
+
+    Pending(long deadlineNanos) {
+      this.deadlineNanos = deadlineNanos;
+    }
+  }
+
+  /** Proposes the revoke of expired leases, at most etcd's 1000 a second. */
+  private void revokeExpiredLeases() {
+    for (long id : lessor.expired(500)) {
+      revoke(LeaseRevokeRequest.newBuilder().setID(id).build())
+          .whenComplete(
+              (r, e) -> {
+                if (e == null) {
+                  log.debug("revoked expired lease {}", Long.toHexString(id));
+                }
+              });
+    }
+  }
+
+  /** Fails the proposals past their deadline; one sweep for all instead of a timer each. */
+  private void expireProposals() {
+    long now = System.nanoTime();
+    for (var e : waits.entrySet()) {
+      if (now - e.getValue().deadlineNanos > 0 && waits.remove(e.getKey(), e.getValue())) {
+        e.getValue().complete(new StoreException(StoreError.TIMEOUT));
+      }
+    }
   }
 
   private void fail(long id, StoreException e) {
-    CompletableFuture<Object> f = waits.remove(id);
-    if (f != null) {
-      f.complete(e);
+    Pending p = waits.remove(id);
+    if (p != null) {
+      p.complete(e);
     }
   }
 
@@ -382,6 +432,63 @@ public final class StoreServer implements RaftKv, MemberStatus, AutoCloseable {
         .thenCompose(outcome(CompactionResponse.class));
   }
 
+  // ---- RaftLease ----
+
+  @Override
+  public CompletableFuture<LeaseGrantResponse> grant(LeaseGrantRequest r) {
+    if (r.getTTL() > Lessor.MAX_TTL) {
+      return CompletableFuture.failedFuture(new StoreException(StoreError.LEASE_TTL_TOO_LARGE));
+    }
+    LeaseGrantRequest.Builder b = r.toBuilder();
+    while (b.getID() == 0) {
+      b.setID(ids.next() & Long.MAX_VALUE); // only positive ids, as etcd
+    }
+    return propose(InternalRaftRequest.newBuilder().setLeaseGrant(b))
+        .thenCompose(outcome(LeaseGrantResponse.class));
+  }
+
+  @Override
+  public CompletableFuture<LeaseRevokeResponse> revoke(LeaseRevokeRequest r) {
+    return propose(InternalRaftRequest.newBuilder().setLeaseRevoke(r))
+        .thenCompose(outcome(LeaseRevokeResponse.class));
+  }
+
+  @Override
+  public long renew(long id) {
+    long ttl = lessor.renew(id);
+    return ttl < 0 ? 0 : ttl;
+  }
+
+  @Override
+  public LeaseTimeToLiveResponse timeToLive(LeaseTimeToLiveRequest r) {
+    LeaseTimeToLiveResponse.Builder resp =
+        LeaseTimeToLiveResponse.newBuilder()
+            .setHeader(ResponseHeader.newBuilder().setRevision(store.currentRevision()))
+            .setID(r.getID());
+    Lease l = lessor.lookup(r.getID());
+    if (l == null) {
+      return resp.setTTL(-1).build();
+    }
+    resp.setTTL(l.remainingSeconds(lessor.now())).setGrantedTTL(l.ttl());
+    if (r.getKeys()) {
+      for (byte[] k : l.keys()) {
+        resp.addKeys(com.google.protobuf.ByteString.copyFrom(k));
+      }
+    }
+    return resp.build();
+  }
+
+  @Override
+  public LeaseLeasesResponse leases() {
+    LeaseLeasesResponse.Builder resp =
+        LeaseLeasesResponse.newBuilder()
+            .setHeader(ResponseHeader.newBuilder().setRevision(store.currentRevision()));
+    for (Lease l : lessor.leases()) {
+      resp.addLeases(LeaseStatus.newBuilder().setID(l.id()));
+    }
+    return resp.build();
+  }
+
   // ---- MemberStatus ----
 
   @Override
@@ -421,14 +528,18 @@ public final class StoreServer implements RaftKv, MemberStatus, AutoCloseable {
     joinThread(1);
     applyQueue.add(STOP);
     joinThread(2);
-    for (CompletableFuture<Object> f : waits.values()) {
-      f.complete(new StoreException(StoreError.STOPPED));
+    sweeper.shutdownNow();
+    for (Pending p : waits.values()) {
+      p.complete(new StoreException(StoreError.STOPPED));
     }
     mvccBackend.close();
     raftBackend.close();
   }
 
   private void joinThread(int i) {
+    if (i >= threads.size()) {
+      return;
+    }
     try {
       threads.get(i).join();
     } catch (InterruptedException e) {

@@ -19,8 +19,11 @@ public final class Schema {
   /** MVCC backend: applied index, compaction progress and other single values. */
   public static final Table META = new Table("meta");
 
+  /** MVCC backend: granted leases, by big-endian id; value = granted TTL in seconds. */
+  public static final Table LEASE = new Table("lease");
+
   public static final List<Table> RAFT_TABLES = List.of(RAFT_LOG, RAFT_STATE);
-  public static final List<Table> MVCC_TABLES = List.of(KEY, META);
+  public static final List<Table> MVCC_TABLES = List.of(KEY, META, LEASE);
 
   public static final byte[] HARD_STATE = ascii("hard_state");
   public static final byte[] FIRST_INDEX = ascii("first_index");

@@ -30,8 +30,12 @@ class PackageDependenciesTest {
     ALLOWED.put("raftlog", List.of("raft", "storage"));
     ALLOWED.put("mvcc", List.of("storage"));
     ALLOWED.put("membership", List.of("storage"));
-    ALLOWED.put("apply", List.of("mvcc", "membership"));
-    ALLOWED.put("server", List.of("raft", "raftlog", "apply", "mvcc", "storage", "membership"));
+    ALLOWED.put("lease", List.of("storage"));
+    ALLOWED.put("watch", List.of("mvcc"));
+    ALLOWED.put("apply", List.of("mvcc", "watch", "lease", "membership"));
+    ALLOWED.put(
+        "server",
+        List.of("raft", "raftlog", "apply", "mvcc", "storage", "lease", "watch", "membership"));
     ALLOWED.put("api", List.of("server"));
     ALLOWED.put("config", List.of());
     ALLOWED.put("bench", List.of());
@@ -77,7 +81,8 @@ class PackageDependenciesTest {
                               .resideInAPackage(ROOT + e.getKey() + "..")
                               .should()
                               .dependOnClassesThat()
-                              .resideInAnyPackage(forbidden);
+                              .resideInAnyPackage(forbidden)
+                              .allowEmptyShould(true); // packages yet to be written
                       rule.check(classes);
                     }));
   }

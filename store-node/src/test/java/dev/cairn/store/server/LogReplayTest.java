@@ -7,7 +7,7 @@ import dev.cairn.proto.etcdserverpb.DeleteRangeRequest;
 import dev.cairn.proto.etcdserverpb.PutRequest;
 import dev.cairn.proto.etcdserverpb.RangeRequest;
 import dev.cairn.proto.etcdserverpb.RangeResponse;
-import dev.cairn.store.apply.LeaseLookup;
+import dev.cairn.store.lease.Lessor;
 import dev.cairn.store.storage.Backend;
 import dev.cairn.store.storage.BackendConfig;
 import dev.cairn.store.storage.Schema;
@@ -29,8 +29,8 @@ class LogReplayTest {
         new StoreServer(
             Backend.open(dir.resolve("raft"), BackendConfig.raftLog(), Schema.RAFT_TABLES),
             Backend.open(dir.resolve("mvcc"), BackendConfig.mvcc(), Schema.MVCC_TABLES),
-            LeaseLookup.NONE,
-            new ServerOptions(1, 2, 1 << 20, Duration.ofSeconds(10)));
+            new Lessor(System::nanoTime, 2, Duration.ofSeconds(7).toNanos()),
+            new ServerOptions(1, 2, 1 << 20, Duration.ofSeconds(10), Duration.ofSeconds(1)));
     s.start();
     return s;
   }

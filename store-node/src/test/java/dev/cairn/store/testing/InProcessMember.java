@@ -1,7 +1,8 @@
 package dev.cairn.store.testing;
 
 import dev.cairn.store.api.ClientServer;
-import dev.cairn.store.apply.LeaseLookup;
+import dev.cairn.store.api.MemberServices;
+import dev.cairn.store.lease.Lessor;
 import dev.cairn.store.membership.MemberIds;
 import dev.cairn.store.server.ServerOptions;
 import dev.cairn.store.server.StoreServer;
@@ -34,18 +35,18 @@ public final class InProcessMember implements AutoCloseable {
         new StoreServer(
             raft,
             mvcc,
-            LeaseLookup.NONE,
+            new Lessor(System::nanoTime, 2, Duration.ofSeconds(7).toNanos()),
             new ServerOptions(
                 member,
                 MemberIds.clusterId(List.of(member)),
                 MAX_REQUEST_BYTES,
-                Duration.ofSeconds(7)));
+                Duration.ofSeconds(7),
+                Duration.ofSeconds(1)));
     server.start();
     client =
         ClientServer.start(
             List.of(new InetSocketAddress("127.0.0.1", 0)),
-            server,
-            server,
+            new MemberServices(server, server, server),
             new ClientServer.Options(MAX_REQUEST_BYTES, MAX_TXN_OPS));
     port = client.boundAddresses().get(0).getPort();
   }
