@@ -50,6 +50,7 @@ public final class ClientServer implements AutoCloseable {
             .permitKeepAliveWithoutCalls(true)
             .addService(new KvService(member.kv(), headers, o.maxTxnOps()))
             .addService(new LeaseService(member.lease(), headers))
+            .addService(new WatchService(member.watches(), member.status(), o.maxRequestBytes()))
             .addService(health.getHealthService())
             .build();
     health.setStatus("", HealthCheckResponse.ServingStatus.SERVING);

@@ -3,6 +3,8 @@ package dev.cairn.store.api;
 import dev.cairn.store.server.MemberStatus;
 import dev.cairn.store.server.RaftKv;
 import dev.cairn.store.server.RaftLease;
+import dev.cairn.store.watch.WatchableStore;
 
 /** What the client API serves from: the member's operations, by role. */
-public record MemberServices(RaftKv kv, RaftLease lease, MemberStatus status) {}
+public record MemberServices(
+    RaftKv kv, RaftLease lease, WatchableStore watches, MemberStatus status) {}

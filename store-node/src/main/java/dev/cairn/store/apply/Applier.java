@@ -38,8 +38,8 @@ public final class Applier {
     this.lessor = lessor;
   }
 
-  /** Applies the entries in order and returns the outcome of every request among them. */
-  public List<Applied> apply(List<Committed> entries) {
+  /** Applies the entries in order; returns the outcome of every request and the changes. */
+  public ApplyResult apply(List<Committed> entries) {
     List<Applied> out = new ArrayList<>(entries.size());
     long applied = store.appliedIndex();
     Committed last = null;
@@ -70,8 +70,8 @@ public final class Applier {
       if (last != null) {
         batch.commit(last.index(), last.term());
       }
+      return new ApplyResult(out, batch.events());
     }
-    return out;
   }
 
   private static ResponseHeader header(long rev) {

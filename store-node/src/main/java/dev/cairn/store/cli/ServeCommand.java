@@ -101,7 +101,7 @@ final class ServeCommand implements Callable<Integer> {
     ClientServer client =
         ClientServer.start(
             addresses(cfg.listenClientUrls()),
-            new MemberServices(server, server, server),
+            new MemberServices(server, server, server.watchable(), server),
             new ClientServer.Options(cfg.maxRequestBytes(), cfg.maxTxnOps()));
 
     CountDownLatch stopped = new CountDownLatch(1);

@@ -151,6 +151,45 @@ public final class MvccStore {
     T read(ReadView view);
   }
 
+  /**
+   * Every change with main revision in [fromRev, toRev], in revision order, reading at most {@code
+   * maxRevisions} revisions. Deletions carry only the key and their revision.
+   */
+  public List<Event> history(long fromRev, long toRev, int maxRevisions) {
+    List<Event> out = new ArrayList<>();
+    try (ReadTx tx = backend.beginRead()) {
+      long[] seen = {0, -1}; // count of revisions, last main revision
+      tx.scan(
+          Schema.KEY,
+          Revision.startOf(Math.max(fromRev, 0)),
+          (revBytes, value) -> {
+            Revision r = Revision.fromBytes(revBytes);
+            if (r.main() > toRev) {
+              return false;
+            }
+            if (r.main() != seen[1]) {
+              if (seen[0] == maxRevisions) {
+                return false;
+              }
+              seen[0]++;
+              seen[1] = r.main();
+            }
+            KeyValue kv = parse(value);
+            if (Revision.isTombstone(revBytes)) {
+              out.add(
+                  Event.newBuilder()
+                      .setType(Event.EventType.DELETE)
+                      .setKv(KeyValue.newBuilder().setKey(kv.getKey()).setModRevision(r.main()))
+                      .build());
+            } else {
+              out.add(Event.newBuilder().setType(Event.EventType.PUT).setKv(kv).build());
+            }
+            return true;
+          });
+    }
+    return out;
+  }
+
   /** Begins the apply thread's batch; only one may be open. */
   public WriteBatch beginBatch() {
     return new WriteBatch(backend.beginWrite());

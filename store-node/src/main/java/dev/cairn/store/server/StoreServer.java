@@ -22,6 +22,7 @@ import dev.cairn.proto.etcdserverpb.TxnResponse;
 import dev.cairn.proto.internal.InternalRaftRequest;
 import dev.cairn.store.apply.Applied;
 import dev.cairn.store.apply.Applier;
+import dev.cairn.store.apply.ApplyResult;
 import dev.cairn.store.apply.Committed;
 import dev.cairn.store.apply.KvExecutor;
 import dev.cairn.store.lease.Lease;
@@ -36,6 +37,7 @@ import dev.cairn.store.storage.Backend;
 import dev.cairn.store.support.IdGenerator;
 import dev.cairn.store.support.StoreError;
 import dev.cairn.store.support.StoreException;
+import dev.cairn.store.watch.WatchableStore;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
@@ -76,6 +78,7 @@ public final class StoreServer implements RaftKv, RaftLease, MemberStatus, AutoC
   private final KvExecutor kv;
   private final Applier applier;
   private final Lessor lessor;
+  private final WatchableStore watchable;
   private final RaftNode node;
 
   private final BlockingQueue<Object> inbox = new LinkedBlockingQueue<>();
@@ -118,6 +121,7 @@ public final class StoreServer implements RaftKv, RaftLease, MemberStatus, AutoC
     store.attachLiveKeys();
     this.kv = new KvExecutor(lessor::exists);
     this.applier = new Applier(store, kv, lessor);
+    this.watchable = new WatchableStore(store);
     // Request ids must never repeat an id still in the log, so they start from the clock.
     this.ids = new IdGenerator(options.memberId(), System.currentTimeMillis());
 
@@ -291,11 +295,12 @@ public final class StoreServer implements RaftKv, RaftLease, MemberStatus, AutoC
         batch.clear();
       }
       if (!entries.isEmpty()) {
-        List<Applied> results = applier.apply(entries);
+        ApplyResult result = applier.apply(entries);
+        watchable.notify(result.events());
         long lastApplied = entries.get(entries.size() - 1).index();
         entries.clear();
         dirty = true;
-        for (Applied a : results) {
+        for (Applied a : result.outcomes()) {
           Pending p = waits.remove(a.requestId());
           if (p != null) {
             p.complete(a.result());
@@ -511,6 +516,11 @@ public final class StoreServer implements RaftKv, RaftLease, MemberStatus, AutoC
     return store.currentRevision();
   }
 
+  /** The watchers of this member's key space. */
+  public WatchableStore watchable() {
+    return watchable;
+  }
+
   /** Number of keys that exist now. */
   public int keyCount() {
     return store.keyCount();
@@ -529,6 +539,7 @@ public final class StoreServer implements RaftKv, RaftLease, MemberStatus, AutoC
     applyQueue.add(STOP);
     joinThread(2);
     sweeper.shutdownNow();
+    watchable.close();
     for (Pending p : waits.values()) {
       p.complete(new StoreException(StoreError.STOPPED));
     }

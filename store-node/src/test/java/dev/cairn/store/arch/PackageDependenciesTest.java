@@ -36,7 +36,7 @@ class PackageDependenciesTest {
     ALLOWED.put(
         "server",
         List.of("raft", "raftlog", "apply", "mvcc", "storage", "lease", "watch", "membership"));
-    ALLOWED.put("api", List.of("server"));
+    ALLOWED.put("api", List.of("server", "watch"));
     ALLOWED.put("config", List.of());
     ALLOWED.put("bench", List.of());
   }

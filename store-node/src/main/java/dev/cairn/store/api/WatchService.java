@@ -1,0 +1,28 @@
+package dev.cairn.store.api;
+
+import dev.cairn.proto.etcdserverpb.WatchGrpc;
+import dev.cairn.proto.etcdserverpb.WatchRequest;
+import dev.cairn.proto.etcdserverpb.WatchResponse;
+import dev.cairn.store.server.MemberStatus;
+import dev.cairn.store.watch.WatchableStore;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+
+/** etcd's Watch service: one {@link WatchStream} per client stream. */
+final class WatchService extends WatchGrpc.WatchImplBase {
+  private final WatchableStore store;
+  private final MemberStatus member;
+  private final int maxRequestBytes;
+
+  WatchService(WatchableStore store, MemberStatus member, int maxRequestBytes) {
+    this.store = store;
+    this.member = member;
+    this.maxRequestBytes = maxRequestBytes;
+  }
+
+  @Override
+  public StreamObserver<WatchRequest> watch(StreamObserver<WatchResponse> out) {
+    return new WatchStream(
+        (ServerCallStreamObserver<WatchResponse>) out, store, member, maxRequestBytes);
+  }
+}
