@@ -96,7 +96,12 @@ final class ServeCommand implements Callable<Integer> {
             mvcc,
             lessor,
             new ServerOptions(
-                memberId, clusterId, cfg.maxRequestBytes(), requestTimeout, cfg.electionTimeout()));
+                memberId,
+                clusterId,
+                cfg.maxRequestBytes(),
+                requestTimeout,
+                cfg.electionTimeout(),
+                cfg.watchProgressNotifyInterval()));
     server.start();
     ClientServer client =
         ClientServer.start(

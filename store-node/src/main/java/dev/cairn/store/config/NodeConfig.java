@@ -25,4 +25,5 @@ public record NodeConfig(
     String autoCompactionRetention,
     int maxRequestBytes,
     int maxTxnOps,
+    Duration watchProgressNotifyInterval,
     String logLevel) {}

@@ -124,6 +124,13 @@ public final class ServeFlags {
   long maxTxnOps;
 
   @Option(
+      names = {"--watch-progress-notify-interval", "--experimental-watch-progress-notify-interval"},
+      defaultValue = "10m",
+      description =
+          "Duration of periodic watch progress notifications, e.g. 10m or 500ms (default: ${DEFAULT-VALUE}).")
+  String watchProgressNotifyInterval;
+
+  @Option(
       names = "--log-level",
       defaultValue = "info",
       description =
@@ -184,6 +191,10 @@ public final class ServeFlags {
       throw new ConfigException(
           "--log-level must be one of debug, info, warn, error, panic, fatal");
     }
+    Duration progress = duration("--watch-progress-notify-interval", watchProgressNotifyInterval);
+    if (progress.toMillis() < 100) {
+      throw new ConfigException("--watch-progress-notify-interval must be at least 100ms");
+    }
     return new NodeConfig(
         name,
         Path.of(dataDir != null ? dataDir : name + ".cairn"),
@@ -202,7 +213,33 @@ public final class ServeFlags {
         autoCompactionRetention,
         (int) maxRequestBytes,
         (int) maxTxnOps,
+        progress,
         logLevel);
+  }
+
+  /** A Go-style duration: 500ms, 10s, 10m, 1h, or combinations such as 1m30s. */
+  static Duration duration(String flag, String value) {
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile("(\\d+)(ms|s|m|h)").matcher(value.trim());
+    Duration d = Duration.ZERO;
+    int at = 0;
+    while (m.find() && m.start() == at) {
+      long n = Long.parseLong(m.group(1));
+      d =
+          d.plus(
+              switch (m.group(2)) {
+                case "ms" -> Duration.ofMillis(n);
+                case "s" -> Duration.ofSeconds(n);
+                case "m" -> Duration.ofMinutes(n);
+                default -> Duration.ofHours(n);
+              });
+      at = m.end();
+    }
+    if (at == 0 || at != value.trim().length()) {
+      throw new ConfigException(
+          flag + " must be a duration such as 500ms, 10s or 10m, not '" + value + "'");
+    }
+    return d;
   }
 
   private static void positive(String flag, long v) {

@@ -8,10 +8,12 @@ import java.time.Duration;
  * @param maxRequestBytes largest encoded request accepted into the log
  * @param requestTimeout how long a proposal may wait for its outcome
  * @param electionTimeout Raft's election timeout
+ * @param watchProgressInterval how often idle watchers that asked for it get a progress notice
  */
 public record ServerOptions(
     long memberId,
     long clusterId,
     long maxRequestBytes,
     Duration requestTimeout,
-    Duration electionTimeout) {}
+    Duration electionTimeout,
+    Duration watchProgressInterval) {}

@@ -170,6 +170,9 @@ public final class StoreServer implements RaftKv, RaftLease, MemberStatus, AutoC
     startThread("apply", this::applyLoop);
     sweeper.scheduleWithFixedDelay(this::expireProposals, 100, 100, TimeUnit.MILLISECONDS);
     sweeper.scheduleWithFixedDelay(this::revokeExpiredLeases, 500, 500, TimeUnit.MILLISECONDS);
+    long progress = options.watchProgressInterval().toMillis();
+    sweeper.scheduleWithFixedDelay(
+        watchable::progressRound, progress, progress, TimeUnit.MILLISECONDS);
     inbox.add(Boolean.TRUE); // wake the raft thread to emit the first Ready
     caughtUp.await();
   }

@@ -64,6 +64,10 @@ class CommandLineTest {
     assertThat(notANumber.code()).isEqualTo(2);
     assertThat(notANumber.err()).contains("--max-txn-ops");
 
+    Run badDuration = run("--data-dir", dir.toString(), "--watch-progress-notify-interval", "soon");
+    assertThat(badDuration.code()).isEqualTo(2);
+    assertThat(badDuration.err()).contains("--watch-progress-notify-interval").contains("soon");
+
     Run badUrl = run("--data-dir", dir.toString(), "--listen-client-urls", "tcp://127.0.0.1:1");
     assertThat(badUrl.code()).isEqualTo(2);
     assertThat(badUrl.err()).contains("--listen-client-urls");

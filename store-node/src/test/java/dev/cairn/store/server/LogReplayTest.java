@@ -30,7 +30,13 @@ class LogReplayTest {
             Backend.open(dir.resolve("raft"), BackendConfig.raftLog(), Schema.RAFT_TABLES),
             Backend.open(dir.resolve("mvcc"), BackendConfig.mvcc(), Schema.MVCC_TABLES),
             new Lessor(System::nanoTime, 2, Duration.ofSeconds(7).toNanos()),
-            new ServerOptions(1, 2, 1 << 20, Duration.ofSeconds(10), Duration.ofSeconds(1)));
+            new ServerOptions(
+                1,
+                2,
+                1 << 20,
+                Duration.ofSeconds(10),
+                Duration.ofSeconds(1),
+                Duration.ofMinutes(10)));
     s.start();
     return s;
   }

@@ -26,6 +26,11 @@ public final class InProcessMember implements AutoCloseable {
   private final int port;
 
   public InProcessMember(Path dataDir) throws Exception {
+    this(dataDir, Duration.ofMinutes(10));
+  }
+
+  /** A member whose idle watchers get progress notices every {@code watchProgressInterval}. */
+  public InProcessMember(Path dataDir, Duration watchProgressInterval) throws Exception {
     long member = MemberIds.memberId(List.of("http://localhost:2380"), "etcd-cluster");
     Backend raft =
         Backend.open(dataDir.resolve("member/raft"), BackendConfig.raftLog(), Schema.RAFT_TABLES);
@@ -41,7 +46,8 @@ public final class InProcessMember implements AutoCloseable {
                 MemberIds.clusterId(List.of(member)),
                 MAX_REQUEST_BYTES,
                 Duration.ofSeconds(7),
-                Duration.ofSeconds(1)));
+                Duration.ofSeconds(1),
+                watchProgressInterval));
     server.start();
     client =
         ClientServer.start(
