@@ -1,7 +1,12 @@
 package dev.cairn.store.api;
 
+import dev.cairn.store.coordination.ElectionService;
+import dev.cairn.store.coordination.LockService;
+import io.grpc.ManagedChannel;
 import io.grpc.Server;
 import io.grpc.health.v1.HealthCheckResponse;
+import io.grpc.inprocess.InProcessChannelBuilder;
+import io.grpc.inprocess.InProcessServerBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
 import java.io.IOException;
@@ -18,6 +23,8 @@ public final class ClientServer implements AutoCloseable {
   static final int GRPC_OVERHEAD_BYTES = 512 * 1024;
 
   private final Server server;
+  private final Server selfServer;
+  private final ManagedChannel selfChannel;
   private final ExecutorService executor;
   private final HealthStatusManager health = new HealthStatusManager();
 
@@ -38,6 +45,19 @@ public final class ClientServer implements AutoCloseable {
               return t;
             });
     Headers headers = new Headers(member.status());
+    KvService kv = new KvService(member.kv(), headers, o.maxTxnOps());
+    LeaseService lease = new LeaseService(member.lease(), headers);
+    WatchService watch = new WatchService(member.watches(), member.status(), o.maxRequestBytes());
+    // Election and Lock are clients of this member's own KV, Lease and Watch, as in etcd.
+    String self = "cairn-self-" + java.util.UUID.randomUUID();
+    selfServer =
+        InProcessServerBuilder.forName(self)
+            .executor(executor)
+            .addService(kv)
+            .addService(lease)
+            .addService(watch)
+            .build();
+    selfChannel = InProcessChannelBuilder.forName(self).build();
     NettyServerBuilder b = NettyServerBuilder.forAddress(addresses.get(0));
     for (InetSocketAddress a : addresses.subList(1, addresses.size())) {
       b.addListenAddress(a);
@@ -48,9 +68,11 @@ public final class ClientServer implements AutoCloseable {
             // kube-apiserver pings every 30 s; etcd permits pings every 5 s.
             .permitKeepAliveTime(5, TimeUnit.SECONDS)
             .permitKeepAliveWithoutCalls(true)
-            .addService(new KvService(member.kv(), headers, o.maxTxnOps()))
-            .addService(new LeaseService(member.lease(), headers))
-            .addService(new WatchService(member.watches(), member.status(), o.maxRequestBytes()))
+            .addService(kv)
+            .addService(lease)
+            .addService(watch)
+            .addService(new ElectionService(selfChannel))
+            .addService(new LockService(selfChannel))
             .addService(health.getHealthService())
             .build();
     health.setStatus("", HealthCheckResponse.ServingStatus.SERVING);
@@ -61,6 +83,7 @@ public final class ClientServer implements AutoCloseable {
       List<InetSocketAddress> addresses, MemberServices member, Options options)
       throws IOException {
     ClientServer s = new ClientServer(addresses, member, options);
+    s.selfServer.start();
     s.server.start();
     return s;
   }
@@ -82,6 +105,8 @@ public final class ClientServer implements AutoCloseable {
       server.shutdownNow();
       Thread.currentThread().interrupt();
     }
+    selfChannel.shutdownNow();
+    selfServer.shutdownNow();
     executor.shutdownNow();
   }
 }

@@ -269,10 +269,13 @@ final class WatchStream implements StreamObserver<WatchRequest>, WatchSink {
   @Override
   public void compacted(long watchId, long compactRevision) {
     synchronized (this) {
-      if (entries.remove(watchId) == null || closed) {
+      Entry e = entries.get(watchId);
+      if (e == null || closed) {
         return;
       }
-      queue.add(
+      // As etcd, the watch keeps its id until the client cancels it (the cancel is answered), and
+      // its created response goes first even when the sync thread is quicker than create().
+      Outgoing o =
           new Outgoing(
               WatchResponse.newBuilder()
                   .setHeader(header(0))
@@ -282,7 +285,12 @@ final class WatchStream implements StreamObserver<WatchRequest>, WatchSink {
                   .build(),
               null,
               null,
-              0));
+              0);
+      if (e.created) {
+        queue.add(o);
+      } else {
+        e.pending.add(o);
+      }
     }
     drainLater();
   }

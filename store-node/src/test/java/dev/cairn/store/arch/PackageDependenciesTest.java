@@ -36,7 +36,8 @@ class PackageDependenciesTest {
     ALLOWED.put(
         "server",
         List.of("raft", "raftlog", "apply", "mvcc", "storage", "lease", "watch", "membership"));
-    ALLOWED.put("api", List.of("server", "watch"));
+    ALLOWED.put("api", List.of("server", "watch", "coordination"));
+    ALLOWED.put("coordination", List.of());
     ALLOWED.put("config", List.of());
     ALLOWED.put("bench", List.of());
   }
