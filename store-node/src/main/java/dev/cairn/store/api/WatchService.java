@@ -22,7 +22,12 @@ final class WatchService extends WatchGrpc.WatchImplBase {
 
   @Override
   public StreamObserver<WatchRequest> watch(StreamObserver<WatchResponse> out) {
+    // etcd fragments responses larger than what its gRPC layer accepts: the largest request plus
+    // gRPC's overhead allowance (v3rpc NewWatchServer: MaxRequestBytes + grpcOverheadBytes).
     return new WatchStream(
-        (ServerCallStreamObserver<WatchResponse>) out, store, member, maxRequestBytes);
+        (ServerCallStreamObserver<WatchResponse>) out,
+        store,
+        member,
+        maxRequestBytes + ClientServer.GRPC_OVERHEAD_BYTES);
   }
 }

@@ -70,11 +70,11 @@ final class WatchStream implements StreamObserver<WatchRequest>, WatchSink {
       ServerCallStreamObserver<WatchResponse> call,
       WatchableStore store,
       MemberStatus member,
-      int maxRequestBytes) {
+      int fragmentBytes) {
     this.call = call;
     this.store = store;
     this.member = member;
-    this.fragmentBytes = maxRequestBytes;
+    this.fragmentBytes = fragmentBytes;
     call.setOnReadyHandler(this::drain);
     call.setOnCancelHandler(this::closeAll);
   }

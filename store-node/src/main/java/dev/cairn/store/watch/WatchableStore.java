@@ -42,11 +42,16 @@ public final class WatchableStore implements AutoCloseable {
   private final Set<Watcher> unsynced = new LinkedHashSet<>();
   private boolean closed;
   private boolean wakeRequested;
+  // The newest revision whose events have been handed to the synced watchers. The store's current
+  // revision moves first (at commit), so a progress notification must not report more than this:
+  // it promises that every event up to its revision has been sent.
+  private long notifiedRev;
 
   private final Thread syncThread;
 
   public WatchableStore(MvccStore store) {
     this.store = store;
+    this.notifiedRev = store.currentRevision();
     this.syncThread = new Thread(this::syncLoop, "watch-sync");
     syncThread.setDaemon(true);
     syncThread.start();
@@ -140,6 +145,7 @@ public final class WatchableStore implements AutoCloseable {
     }
     lock.lock();
     try {
+      notifiedRev = Math.max(notifiedRev, events.get(events.size() - 1).getKv().getModRevision());
       if (syncedByKey.isEmpty() && syncedRanges.isEmpty()) {
         return;
       }
@@ -203,19 +209,19 @@ public final class WatchableStore implements AutoCloseable {
   }
 
   /**
-   * Sends a progress notification to each synced watcher that asked for them and had no events
-   * since the last round, as etcd's periodic progress does.
+   * Sends a progress notification to each synced watcher that asked for them, had no events since
+   * the last round and whose start revision has been reached, as etcd's periodic progress does.
    */
   public void progressRound() {
     lock.lock();
     try {
-      long rev = store.currentRevision();
+      long rev = notifiedRev;
       List<Watcher> all = new ArrayList<>(syncedRanges);
       for (Set<Watcher> s : syncedByKey.values()) {
         all.addAll(s);
       }
       for (Watcher w : all) {
-        if (w.progressNotify && !w.eventsSinceProgress) {
+        if (w.progressNotify && !w.eventsSinceProgress && rev >= w.startRev) {
           w.sink.progress(w.id, rev);
         }
         w.eventsSinceProgress = false;
@@ -235,7 +241,7 @@ public final class WatchableStore implements AutoCloseable {
   public long progressRevisionIfSynced(Iterable<Watcher> watchers) {
     lock.lock();
     try {
-      long rev = store.currentRevision();
+      long rev = notifiedRev;
       for (Watcher w : watchers) {
         if (!w.synced || rev < w.startRev) {
           return -1;
@@ -315,6 +321,7 @@ public final class WatchableStore implements AutoCloseable {
         events.isEmpty() || countRevisions(events) < MAX_REVISIONS_PER_SYNC
             ? current
             : events.get(events.size() - 1).getKv().getModRevision();
+    events = withoutCompactedTombstones(events, store.compactRevision());
     boolean more = false;
     Set<Watcher> delivered = new HashSet<>();
     for (Watcher w : chosen) {
@@ -341,6 +348,24 @@ public final class WatchableStore implements AutoCloseable {
       }
     }
     return more && !delivered.isEmpty();
+  }
+
+  /**
+   * Drops deletions at or below the compacted revision. etcd's compaction at revision R removes
+   * every tombstone with revision at most R, so a watcher starting exactly at R never sees the
+   * deletions made at R; Cairn's history may still hold them.
+   */
+  private static List<Event> withoutCompactedTombstones(List<Event> events, long compacted) {
+    if (events.isEmpty() || compacted < 0 || events.get(0).getKv().getModRevision() > compacted) {
+      return events;
+    }
+    List<Event> out = new ArrayList<>(events.size());
+    for (Event e : events) {
+      if (e.getType() != Event.EventType.DELETE || e.getKv().getModRevision() > compacted) {
+        out.add(e);
+      }
+    }
+    return out;
   }
 
   private static int countRevisions(List<Event> events) {
