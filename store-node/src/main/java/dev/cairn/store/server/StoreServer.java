@@ -149,8 +149,6 @@ public final class StoreServer implements RaftKv, RaftLease, MemberStatus, AutoC
             raftLog.lastIndex(),
             raftLog.lastTerm());
     node.campaign();
-    // The new leader expires leases; each gets its full TTL plus an election timeout from now.
-    lessor.promote(options.electionTimeout().toNanos());
     this.term = node.term();
     this.startIndex = node.lastIndex();
     log.info(
@@ -175,6 +173,9 @@ public final class StoreServer implements RaftKv, RaftLease, MemberStatus, AutoC
         watchable::progressRound, progress, progress, TimeUnit.MILLISECONDS);
     inbox.add(Boolean.TRUE); // wake the raft thread to emit the first Ready
     caughtUp.await();
+    // The new leader expires leases; each gets its full TTL plus an election timeout from now,
+    // counted from when the member can serve, so clients have time to renew.
+    lessor.promote(options.electionTimeout().toNanos());
   }
 
   private void startThread(String name, Runnable body) {

@@ -33,7 +33,8 @@ public final class WatchableStore implements AutoCloseable {
   static final long SYNC_PERIOD_MILLIS = 100;
 
   private final MvccStore store;
-  private final ReentrantLock lock = new ReentrantLock();
+  // Fair, so that the apply thread's notify is not starved by a long catch-up.
+  private final ReentrantLock lock = new ReentrantLock(true);
   private final Condition wake = lock.newCondition();
 
   // Guarded by lock.
@@ -315,13 +316,44 @@ public final class WatchableStore implements AutoCloseable {
     if (chosen.isEmpty()) {
       return false;
     }
-    List<Event> events =
-        minRev > current ? List.of() : store.history(minRev, current, MAX_REVISIONS_PER_SYNC);
+    // Read history without the lock: the apply thread keeps notifying meanwhile. The chosen
+    // watchers stay unsynced (only this thread moves them back), so notify skips them.
+    lock.unlock();
+    List<Event> events;
+    try {
+      events =
+          minRev > current ? List.of() : store.history(minRev, current, MAX_REVISIONS_PER_SYNC);
+    } finally {
+      lock.lock();
+    }
     long readUpTo =
         events.isEmpty() || countRevisions(events) < MAX_REVISIONS_PER_SYNC
             ? current
             : events.get(events.size() - 1).getKv().getModRevision();
-    events = withoutCompactedTombstones(events, store.compactRevision());
+    if (readUpTo == current && notifiedRev > current) {
+      // Revisions notified while the lock was free went only to synced watchers: read that gap
+      // too (under the lock, so nothing more is notified) before these watchers join them.
+      List<Event> gap = store.history(current + 1, notifiedRev, Integer.MAX_VALUE);
+      events = new ArrayList<>(events);
+      events.addAll(gap);
+      readUpTo = notifiedRev;
+      current = notifiedRev;
+    }
+    // A compaction that committed during the read may have removed history these watchers need.
+    long compactedNow = store.compactRevision();
+    if (compactedNow > compacted) {
+      Iterator<Watcher> ci = chosen.iterator();
+      while (ci.hasNext()) {
+        Watcher w = ci.next();
+        if (w.minRev < compactedNow && unsynced.remove(w)) {
+          ci.remove();
+          w.cancelled = true;
+          w.sink.compacted(w.id, compactedNow);
+        }
+      }
+    }
+    chosen.removeIf(w -> w.cancelled || !unsynced.contains(w));
+    events = withoutCompactedTombstones(events, compactedNow);
     boolean more = false;
     Set<Watcher> delivered = new HashSet<>();
     for (Watcher w : chosen) {
