@@ -43,6 +43,14 @@ public final class EtcdRef implements AutoCloseable {
    * neither the script nor etcd can be had, which CI never allows (its script installs etcd).
    */
   public static EtcdRef start(Path dir, int members) {
+    return start(dir, members, java.util.Map.of());
+  }
+
+  /**
+   * Starts etcd as {@link #start(Path, int)} does, with extra {@code ETCD_*} settings in its
+   * environment (etcd reads its flags from there too).
+   */
+  public static EtcdRef start(Path dir, int members, java.util.Map<String, String> etcdEnv) {
     Path script = script();
     if (script == null && System.getenv("CI") != null) {
       // CI always has the reference etcd; a missing one must not turn into silently skipped tests.
@@ -51,15 +59,17 @@ public final class EtcdRef implements AutoCloseable {
     Assumptions.assumeTrue(script != null, "shared/tools/etcd-ref not found beside the project");
     int base = Ports.freePair();
     try {
-      Process p =
+      ProcessBuilder pb =
           new ProcessBuilder(
                   script.toString(),
                   "start",
                   dir.toString(),
                   String.valueOf(members),
                   String.valueOf(base))
-              .redirectError(ProcessBuilder.Redirect.INHERIT)
-              .start();
+              .redirectError(ProcessBuilder.Redirect.INHERIT);
+      pb.environment().keySet().removeIf(k -> k.startsWith("ETCD_"));
+      pb.environment().putAll(etcdEnv);
+      Process p = pb.start();
       String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
       if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
         throw new IllegalStateException("etcd-ref failed to start: " + out);
