@@ -63,6 +63,7 @@ final class WatchStream implements StreamObserver<WatchRequest>, WatchSink {
   private final Map<Long, Entry> entries = new HashMap<>();
   private long nextId;
   private boolean draining;
+  private boolean drainScheduled;
   private boolean fellBehind;
   private boolean closed;
 
@@ -328,9 +329,34 @@ final class WatchStream implements StreamObserver<WatchRequest>, WatchSink {
     }
   }
 
-  /** Sends from another thread: the store's caller must not do the sending itself. */
+  /** Threads that send watch responses, shared by all streams. */
+  private static final java.util.concurrent.ExecutorService SENDERS =
+      java.util.concurrent.Executors.newFixedThreadPool(
+          Runtime.getRuntime().availableProcessors(),
+          r -> {
+            Thread t = new Thread(r, "watch-send");
+            t.setDaemon(true);
+            return t;
+          });
+
+  /**
+   * Sends from a sender thread: the store's caller (the apply thread) must not do the sending
+   * itself. At most one send task per stream is pending; a running drain picks up what is queued.
+   */
   private void drainLater() {
-    java.util.concurrent.ForkJoinPool.commonPool().execute(this::drain);
+    synchronized (this) {
+      if (draining || drainScheduled || closed) {
+        return;
+      }
+      drainScheduled = true;
+    }
+    SENDERS.execute(
+        () -> {
+          synchronized (this) {
+            drainScheduled = false;
+          }
+          drain();
+        });
   }
 
   /** Sends queued responses while the client keeps up; one thread at a time sends. */

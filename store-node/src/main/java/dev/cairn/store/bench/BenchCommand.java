@@ -11,8 +11,8 @@ import picocli.CommandLine.Spec;
 
 /**
  * A load generator with etcd benchmark's options ({@code tools/benchmark} in etcd): {@code put},
- * {@code range} and {@code txn-put}, each client keeping one request in flight. The global options
- * may be given before or after the subcommand.
+ * {@code range}, {@code txn-put}, {@code watch-latency} and {@code lease-keepalive}, each client
+ * keeping one request in flight. The global options may be given before or after the subcommand.
  */
 @Command(
     name = "bench",
@@ -23,7 +23,13 @@ import picocli.CommandLine.Spec;
       "The options of etcd's benchmark tool; latencies in milliseconds; the last line of the"
           + " output is 'RESULT requests_per_sec=... p50_ms=... p99_ms=... errors=...'."
     },
-    subcommands = {PutCommand.class, RangeCommand.class, TxnPutCommand.class})
+    subcommands = {
+      PutCommand.class,
+      RangeCommand.class,
+      TxnPutCommand.class,
+      WatchLatencyCommand.class,
+      LeaseKeepAliveCommand.class
+    })
 public final class BenchCommand implements Callable<Integer> {
   @Option(
       names = {"-h", "--help"},

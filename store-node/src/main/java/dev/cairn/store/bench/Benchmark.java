@@ -35,12 +35,8 @@ final class Benchmark {
   private Benchmark() {}
 
   static Report run(Settings settings, long total, Op op) throws InterruptedException {
-    List<ManagedChannel> channels = new ArrayList<>();
+    List<ManagedChannel> channels = connect(settings.endpoints(), settings.conns());
     try {
-      for (int i = 0; i < settings.conns(); i++) {
-        channels.add(open(settings.endpoints().get(i % settings.endpoints().size())));
-      }
-      awaitConnected(channels, settings.endpoints());
 
       AtomicLong next = new AtomicLong();
       CountDownLatch done = new CountDownLatch(settings.clients());
@@ -61,12 +57,35 @@ final class Benchmark {
       }
       return Report.of(LatencyStats.merge(stats), elapsed);
     } finally {
-      for (ManagedChannel ch : channels) {
-        ch.shutdownNow();
+      close(channels);
+    }
+  }
+
+  /**
+   * Opens {@code conns} connections spread round-robin over {@code endpoints} and waits (up to 10
+   * s) until they are connected, so that dialing is not measured.
+   */
+  static List<ManagedChannel> connect(List<Endpoint> endpoints, int conns)
+      throws InterruptedException {
+    List<ManagedChannel> channels = new ArrayList<>();
+    try {
+      for (int i = 0; i < conns; i++) {
+        channels.add(open(endpoints.get(i % endpoints.size())));
       }
-      for (ManagedChannel ch : channels) {
-        ch.awaitTermination(5, TimeUnit.SECONDS);
-      }
+      awaitConnected(channels, endpoints);
+    } catch (InterruptedException | RuntimeException e) {
+      close(channels);
+      throw e;
+    }
+    return channels;
+  }
+
+  static void close(List<ManagedChannel> channels) throws InterruptedException {
+    for (ManagedChannel ch : channels) {
+      ch.shutdownNow();
+    }
+    for (ManagedChannel ch : channels) {
+      ch.awaitTermination(5, TimeUnit.SECONDS);
     }
   }
 

@@ -67,6 +67,11 @@ final class Report {
   }
 
   void print(PrintStream out) {
+    print(out, true);
+  }
+
+  /** Prints the summary, and the RESULT line when {@code withResult}. */
+  void print(PrintStream out, boolean withResult) {
     StringBuilder s = new StringBuilder();
     if (stats.count > 0) {
       s.append("\nSummary:\n");
@@ -90,7 +95,9 @@ final class Report {
         s.append(fmt("  [%d]\t%s\n", e.getValue(), e.getKey()));
       }
     }
-    s.append('\n').append(resultLine()).append('\n');
+    if (withResult) {
+      s.append('\n').append(resultLine()).append('\n');
+    }
     out.print(s);
     out.flush();
   }

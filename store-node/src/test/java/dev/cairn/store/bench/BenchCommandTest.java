@@ -99,11 +99,55 @@ class BenchCommandTest {
   }
 
   @Test
+  void watchLatencyAndLeaseKeepAliveRunAgainstAMember() {
+    try (StoreNodeProcess node = StoreNodeProcess.start(tempDir.resolve("member"))) {
+      String watch =
+          runCapturing(
+              "bench",
+              "watch-latency",
+              "--endpoints",
+              node.endpoint(),
+              "--conns",
+              "2",
+              "--watchers",
+              "7",
+              "--streams",
+              "3",
+              "--put-total",
+              "20",
+              "--put-rate",
+              "200",
+              "--prev-kv");
+      assertThat(watch)
+          .contains("Put summary:", "Watch events summary:", "99.9% in")
+          .containsPattern(
+              "(?m)^RESULT requests_per_sec=[0-9.]+ p50_ms=[0-9.]+ p99_ms=[0-9.]+ errors=0$");
+      // A missing event counts as an error: errors=0 means all 7 × 20 events arrived.
+
+      String keepAlive =
+          runCapturing(
+              "bench",
+              "lease-keepalive",
+              "--endpoints",
+              node.endpoint(),
+              "--conns",
+              "2",
+              "--clients",
+              "4",
+              "--total",
+              "300");
+      assertThat(keepAlive).contains("Requests/sec:").containsPattern("RESULT .* errors=0");
+    }
+  }
+
+  @Test
   void badOptionsAreUsageErrors() {
     assertThat(StoreNodeMain.run("bench", "range", "foo", "--consistency", "x")).isEqualTo(2);
     assertThat(StoreNodeMain.run("bench", "put", "--key-size", "1", "--key-space-size", "100"))
         .isEqualTo(2);
     assertThat(StoreNodeMain.run("bench", "txn-put", "--txn-ops", "3")).isEqualTo(2);
+    assertThat(StoreNodeMain.run("bench", "watch-latency", "--put-rate", "0")).isEqualTo(2);
+    assertThat(StoreNodeMain.run("bench", "lease-keepalive", "--total", "-1")).isEqualTo(2);
   }
 
   @Test
