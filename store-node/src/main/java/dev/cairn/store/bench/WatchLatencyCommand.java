@@ -37,6 +37,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(
     name = "watch-latency",
+    aliases = "watch",
     sortOptions = false,
     usageHelpAutoWidth = true,
     description = "Benchmark watch latency.")

@@ -147,6 +147,14 @@ class BenchCommandTest {
         .isEqualTo(2);
     assertThat(StoreNodeMain.run("bench", "txn-put", "--txn-ops", "3")).isEqualTo(2);
     assertThat(StoreNodeMain.run("bench", "watch-latency", "--put-rate", "0")).isEqualTo(2);
+    // "bench watch" is the same command under its shorter name.
+    assertThat(
+            new picocli.CommandLine(new BenchCommand())
+                .parseArgs("watch", "--watchers", "5")
+                .subcommand()
+                .commandSpec()
+                .name())
+        .isEqualTo("watch-latency");
     assertThat(StoreNodeMain.run("bench", "lease-keepalive", "--total", "-1")).isEqualTo(2);
   }
 
