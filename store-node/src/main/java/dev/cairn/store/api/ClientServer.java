@@ -32,7 +32,10 @@ public final class ClientServer implements AutoCloseable {
    * @param maxRequestBytes largest request accepted (etcd's --max-request-bytes)
    * @param maxTxnOps most operations in one branch of a transaction (etcd's --max-txn-ops)
    */
-  public record Options(int maxRequestBytes, int maxTxnOps) {}
+  /**
+   * @param version the etcd version this member reports in Status
+   */
+  public record Options(int maxRequestBytes, int maxTxnOps, String version) {}
 
   private ClientServer(List<InetSocketAddress> addresses, MemberServices member, Options o) {
     AtomicInteger n = new AtomicInteger();
@@ -73,6 +76,7 @@ public final class ClientServer implements AutoCloseable {
             .addService(watch)
             .addService(new ElectionService(selfChannel))
             .addService(new LockService(selfChannel))
+            .addService(new MaintenanceService(member.status(), headers, o.version()))
             .addService(health.getHealthService())
             .build();
     health.setStatus("", HealthCheckResponse.ServingStatus.SERVING);

@@ -48,7 +48,7 @@ final class LeaseService extends LeaseGrpc.LeaseImplBase {
       LeaseTimeToLiveRequest r, StreamObserver<LeaseTimeToLiveResponse> out) {
     KvService.answer(
         out,
-        () -> CompletableFuture.completedFuture(lease.timeToLive(r)),
+        () -> lease.timeToLive(r),
         resp -> resp.toBuilder().setHeader(headers.fill(resp.getHeader())).build());
   }
 
@@ -66,21 +66,41 @@ final class LeaseService extends LeaseGrpc.LeaseImplBase {
     ServerCallStreamObserver<LeaseKeepAliveResponse> call =
         (ServerCallStreamObserver<LeaseKeepAliveResponse>) out;
     return new StreamObserver<>() {
+      /** Renewals answer in the order they were asked, even when forwarded to the leader. */
+      private CompletableFuture<Void> tail = CompletableFuture.completedFuture(null);
+
+      /** Guarded by call. */
+      private boolean closed;
+
       @Override
       public void onNext(LeaseKeepAliveRequest req) {
         // The header is taken before the renewal, as etcd does: a client never sees a renewal
         // at a revision later than the lease's revoke.
         ResponseHeader h = headers.fill(ResponseHeader.getDefaultInstance());
-        long ttl = lease.renew(req.getID());
+        CompletableFuture<Long> ttl = lease.renew(req.getID());
+        synchronized (this) {
+          tail =
+              tail.thenCombine(ttl.handle((t, e) -> e == null ? t : e), (v, t) -> t)
+                  .thenAccept(t -> reply(req.getID(), h, t));
+        }
+      }
+
+      private void reply(long id, ResponseHeader h, Object ttlOrError) {
         synchronized (call) {
-          if (!call.isCancelled()) {
-            call.onNext(
-                LeaseKeepAliveResponse.newBuilder()
-                    .setHeader(h)
-                    .setID(req.getID())
-                    .setTTL(ttl)
-                    .build());
+          if (closed || call.isCancelled()) {
+            return;
           }
+          if (ttlOrError instanceof Throwable e) {
+            closed = true;
+            call.onError(GrpcErrors.toGrpc(e));
+            return;
+          }
+          call.onNext(
+              LeaseKeepAliveResponse.newBuilder()
+                  .setHeader(h)
+                  .setID(id)
+                  .setTTL((Long) ttlOrError)
+                  .build());
         }
       }
 
@@ -91,9 +111,19 @@ final class LeaseService extends LeaseGrpc.LeaseImplBase {
 
       @Override
       public void onCompleted() {
-        synchronized (call) {
-          call.onCompleted();
+        CompletableFuture<Void> last;
+        synchronized (this) {
+          last = tail;
         }
+        last.thenRun(
+            () -> {
+              synchronized (call) {
+                if (!closed) {
+                  closed = true;
+                  call.onCompleted();
+                }
+              }
+            });
       }
     };
   }

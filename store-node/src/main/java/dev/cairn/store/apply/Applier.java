@@ -49,6 +49,15 @@ public final class Applier {
           continue; // already in the store: a replay after restart
         }
         last = e;
+        if (e.memberChange() != null) {
+          Committed.MemberChange c = e.memberChange();
+          if (c.description() == null) {
+            batch.removeMember(c.memberId());
+          } else {
+            batch.saveMember(c.memberId(), c.description());
+          }
+          continue;
+        }
         if (e.data().length == 0) {
           continue; // a new leader's empty entry
         }

@@ -9,18 +9,24 @@ import dev.cairn.store.config.EtcdEnvironment;
 import dev.cairn.store.config.NodeConfig;
 import dev.cairn.store.config.ServeFlags;
 import dev.cairn.store.lease.Lessor;
-import dev.cairn.store.membership.MemberIds;
+import dev.cairn.store.membership.ClusterIdentity;
+import dev.cairn.store.membership.InitialCluster;
+import dev.cairn.store.raftlog.RaftLog;
 import dev.cairn.store.server.ServerOptions;
 import dev.cairn.store.server.StoreServer;
 import dev.cairn.store.storage.Backend;
 import dev.cairn.store.storage.BackendConfig;
 import dev.cairn.store.storage.Schema;
+import dev.cairn.store.transport.PeerOptions;
+import dev.cairn.store.transport.PeerServer;
+import dev.cairn.store.transport.PeerTransport;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
@@ -63,26 +69,30 @@ final class ServeCommand implements Callable<Integer> {
     for (String v : env.unrecognized(spec)) {
       log.warn("unrecognized environment variable {}", v);
     }
-    if (cfg.initialCluster().size() > 1) {
-      throw new ConfigException(
-          "--initial-cluster names "
-              + cfg.initialCluster().size()
-              + " members; this build serves single-member clusters only");
-    }
-    if (cfg.initialClusterState().equals("existing")) {
-      throw new ConfigException(
-          "--initial-cluster-state existing needs a cluster to join; this build serves single-member clusters only");
-    }
-    long memberId =
-        MemberIds.memberId(
-            cfg.initialCluster().get(cfg.name()).stream().map(URI::toString).toList(),
-            cfg.initialClusterToken());
-    long clusterId = MemberIds.clusterId(List.of(memberId));
+    InitialCluster initial =
+        InitialCluster.of(
+            cfg.name(), cfg.initialClusterUrls(), cfg.initialClusterToken(), cfg.isNewCluster());
     Duration requestTimeout = Duration.ofSeconds(5).plus(cfg.electionTimeout().multipliedBy(2));
 
     Path memberDir = cfg.dataDir().resolve("member");
     Backend raft =
         Backend.open(memberDir.resolve("raft"), BackendConfig.raftLog(), Schema.RAFT_TABLES);
+    RaftLog raftLog = RaftLog.open(raft);
+    Optional<ClusterIdentity> stored =
+        raftLog.identity().map(i -> new ClusterIdentity(i.memberId(), i.clusterId()));
+    ClusterIdentity identity =
+        ClusterIdentity.resolve(cfg.dataDir(), stored, initial)
+            .orElseThrow(
+                () ->
+                    new ConfigException(
+                        "--initial-cluster-state existing: joining a running cluster needs its"
+                            + " member list, which this member cannot fetch yet; start every"
+                            + " member of a new cluster with --initial-cluster-state new"));
+    if (stored.isEmpty()) {
+      raftLog.saveIdentity(identity.memberId(), identity.clusterId());
+    }
+    long memberId = identity.memberId();
+    long clusterId = identity.clusterId();
     Backend mvcc =
         Backend.open(memberDir.resolve("mvcc"), BackendConfig.mvcc(), Schema.MVCC_TABLES);
     Lessor lessor =
@@ -90,6 +100,9 @@ final class ServeCommand implements Callable<Integer> {
             System::nanoTime,
             Lessor.minTtlFor(cfg.electionTimeout().toMillis()),
             requestTimeout.toNanos());
+    PeerOptions peerOptions = PeerOptions.defaults();
+    InboundRelay relay = new InboundRelay();
+    PeerTransport transport = new PeerTransport(memberId, clusterId, relay, peerOptions);
     StoreServer server =
         new StoreServer(
             raft,
@@ -100,14 +113,27 @@ final class ServeCommand implements Callable<Integer> {
                 clusterId,
                 cfg.maxRequestBytes(),
                 requestTimeout,
+                cfg.heartbeatInterval(),
                 cfg.electionTimeout(),
-                cfg.watchProgressNotifyInterval()));
+                cfg.watchProgressNotifyInterval()),
+            initial.members(),
+            new PeerLink(transport));
+    relay.deliverTo(server);
+    PeerServer peerServer =
+        PeerServer.start(
+            addresses(cfg.listenPeerUrls()),
+            memberId,
+            clusterId,
+            relay,
+            new LeaderLeases(server),
+            peerOptions);
     server.start();
     ClientServer client =
         ClientServer.start(
             addresses(cfg.listenClientUrls()),
             new MemberServices(server, server, server.watchable(), server),
-            new ClientServer.Options(cfg.maxRequestBytes(), cfg.maxTxnOps()));
+            new ClientServer.Options(
+                cfg.maxRequestBytes(), cfg.maxTxnOps(), Versions.ETCD_API_VERSION));
 
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
@@ -116,6 +142,8 @@ final class ServeCommand implements Callable<Integer> {
                 () -> {
                   log.info("stopping member {}", Long.toHexString(memberId));
                   client.close();
+                  peerServer.close();
+                  transport.close();
                   server.close();
                   stopped.countDown();
                 },

@@ -3,10 +3,17 @@ package dev.cairn.store.config;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** A member's validated configuration. */
+/**
+ * A member's validated configuration.
+ *
+ * @param initialCluster the peer URLs of each member at bootstrap, by name, in flag order; always
+ *     has an entry for {@code name}, and no URL appears twice
+ * @param initialClusterState {@code new} or {@code existing}
+ */
 public record NodeConfig(
     String name,
     Path dataDir,
@@ -26,4 +33,17 @@ public record NodeConfig(
     int maxRequestBytes,
     int maxTxnOps,
     Duration watchProgressNotifyInterval,
-    String logLevel) {}
+    String logLevel) {
+
+  /** Whether this member bootstraps a new cluster rather than joining a running one. */
+  public boolean isNewCluster() {
+    return initialClusterState.equals("new");
+  }
+
+  /** {@link #initialCluster} with each URL as text, the form member ids are derived from. */
+  public Map<String, List<String>> initialClusterUrls() {
+    Map<String, List<String>> out = new LinkedHashMap<>();
+    initialCluster.forEach((n, us) -> out.put(n, us.stream().map(URI::toString).toList()));
+    return out;
+  }
+}

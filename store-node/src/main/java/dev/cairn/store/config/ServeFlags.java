@@ -1,13 +1,17 @@
 package dev.cairn.store.config;
 
+import java.net.InetAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import picocli.CommandLine.Option;
 
 /** The flags of a serving member, with etcd's names and defaults. */
@@ -139,19 +143,39 @@ public final class ServeFlags {
 
   /** Validates the flags; every failure is one line that names the flag. */
   public NodeConfig toConfig() {
+    return toConfig(ServeFlags::lookUp);
+  }
+
+  /** Resolves a host name to an address, as etcd does when comparing peer URLs. */
+  interface HostResolver {
+    String resolve(String host) throws UnknownHostException;
+  }
+
+  NodeConfig toConfig(HostResolver resolver) {
     if (name.isEmpty()) {
       throw new ConfigException("--name must not be empty");
     }
     List<URI> peers = urls("--initial-advertise-peer-urls", initialAdvertisePeerUrls);
     Map<String, List<URI>> cluster =
         initialCluster == null ? Map.of(name, peers) : parseCluster(initialCluster);
-    if (!cluster.containsKey(name)) {
-      throw new ConfigException(
-          "--initial-cluster has no member named " + name + " (the value of --name)");
-    }
     if (!initialClusterState.equals("new") && !initialClusterState.equals("existing")) {
       throw new ConfigException(
           "--initial-cluster-state must be 'new' or 'existing', not '" + initialClusterState + "'");
+    }
+    // The checks of etcd's VerifyBootstrap and VerifyJoinExisting (server/config/config.go).
+    if (!cluster.containsKey(name)) {
+      throw new ConfigException(
+          "couldn't find local name \""
+              + name
+              + "\" in the initial cluster configuration (--initial-cluster="
+              + clusterString(cluster)
+              + ")");
+    }
+    checkDuplicateUrls(cluster);
+    // A joining member announced its peer URLs with 'member add'; etcd compares them only for
+    // a new cluster.
+    if (initialClusterState.equals("new")) {
+      advertiseMatchesCluster(name, peers, cluster.get(name), resolver);
     }
     if (!autoCompactionMode.equals("periodic") && !autoCompactionMode.equals("revision")) {
       throw new ConfigException(
@@ -283,6 +307,10 @@ public final class ServeFlags {
     if (uri.getPath() != null && !uri.getPath().isEmpty() && !uri.getPath().equals("/")) {
       throw new ConfigException(flag + " has URL '" + u + "' with a path; give host and port only");
     }
+    if (u.endsWith("/") && "/".equals(uri.getPath())) {
+      // Peer URLs go into member ids as text: http://h:1/ must hash as http://h:1 does.
+      return URI.create(u.substring(0, u.length() - 1));
+    }
     return uri;
   }
 
@@ -305,5 +333,147 @@ public final class ServeFlags {
       throw new ConfigException("--initial-cluster must name at least one member");
     }
     return out;
+  }
+
+  /** etcd's URLsMap.String(): name=url pairs, sorted. */
+  static String clusterString(Map<String, List<URI>> cluster) {
+    List<String> pairs = new ArrayList<>();
+    cluster.forEach((n, us) -> us.forEach(u -> pairs.add(n + "=" + u)));
+    pairs.sort(null);
+    return String.join(",", pairs);
+  }
+
+  private static void checkDuplicateUrls(Map<String, List<URI>> cluster) {
+    Set<String> seen = new HashSet<>();
+    for (List<URI> us : cluster.values()) {
+      for (URI u : us) {
+        if (!seen.add(u.toString())) {
+          throw new ConfigException(
+              "--initial-cluster " + clusterString(cluster) + " has duplicate url " + u);
+        }
+      }
+    }
+  }
+
+  /**
+   * etcd's advertiseMatchesCluster: the local entry of --initial-cluster and
+   * --initial-advertise-peer-urls must name the same URLs, after resolving host names.
+   */
+  private static void advertiseMatchesCluster(
+      String name, List<URI> advertised, List<URI> local, HostResolver resolver) {
+    List<String> ap = sortedStrings(advertised);
+    List<String> init = sortedStrings(local);
+    for (int i = 1; i < ap.size(); i++) {
+      if (ap.get(i).equals(ap.get(i - 1))) {
+        throw new ConfigException("--initial-advertise-peer-urls has duplicate url " + ap.get(i));
+      }
+    }
+    String cause = urlsDiffer(ap, init, resolver);
+    if (cause == null) {
+      return;
+    }
+    List<String> missing = new ArrayList<>();
+    for (String u : init) {
+      if (!ap.contains(u)) {
+        missing.add(name + "=" + u);
+      }
+    }
+    if (!missing.isEmpty()) {
+      throw new ConfigException(
+          "--initial-cluster has "
+              + String.join(",", missing)
+              + " but missing from --initial-advertise-peer-urls="
+              + String.join(",", ap)
+              + " ("
+              + cause
+              + ")");
+    }
+    // Neither side lists a URL twice, so the sets differ: an advertised URL is extra.
+    List<String> extra = new ArrayList<>(ap);
+    extra.removeAll(init);
+    throw new ConfigException(
+        "--initial-advertise-peer-urls has "
+            + String.join(",", extra)
+            + " but missing from --initial-cluster="
+            + clusterString(Map.of(name, local)));
+  }
+
+  /** Null if the sorted URL lists are equal, as text or once resolved; else why not, as etcd. */
+  private static String urlsDiffer(List<String> a, List<String> b, HostResolver resolver) {
+    if (a.size() != b.size()) {
+      return "len(" + goQuoted(a) + ") != len(" + goQuoted(b) + ")";
+    }
+    if (a.equals(b)) {
+      return null;
+    }
+    List<String> ra;
+    List<String> rb;
+    try {
+      ra = resolvedAll(a, resolver);
+      rb = resolvedAll(b, resolver);
+    } catch (UnknownHostException e) {
+      return e.getMessage();
+    }
+    for (int i = 0; i < ra.size(); i++) {
+      if (!ra.get(i).equals(rb.get(i))) {
+        return "resolved urls: \"" + ra.get(i) + "\" != \"" + rb.get(i) + "\"";
+      }
+    }
+    return null;
+  }
+
+  /** The URLs with each host replaced by its address (etcd leaves localhost as it is), sorted. */
+  private static List<String> resolvedAll(List<String> urls, HostResolver resolver)
+      throws UnknownHostException {
+    List<String> out = new ArrayList<>();
+    for (String s : urls) {
+      URI u = URI.create(s);
+      String host = u.getHost();
+      if (host.equals("localhost")) {
+        out.add(s);
+        continue;
+      }
+      String addr;
+      try {
+        addr =
+            isAddress(host) ? InetAddress.getByName(host).getHostAddress() : resolver.resolve(host);
+      } catch (UnknownHostException e) {
+        throw new UnknownHostException("failed to resolve \"" + s + "\" (" + e.getMessage() + ")");
+      }
+      out.add(
+          u.getScheme()
+              + "://"
+              + (addr.contains(":") ? "[" + addr + "]" : addr)
+              + ":"
+              + u.getPort());
+    }
+    out.sort(null);
+    return out;
+  }
+
+  private static boolean isAddress(String host) {
+    return host.startsWith("[") || host.matches("[0-9.]+");
+  }
+
+  private static String lookUp(String host) throws UnknownHostException {
+    return InetAddress.getByName(host).getHostAddress();
+  }
+
+  private static List<String> sortedStrings(List<URI> urls) {
+    List<String> out = new ArrayList<>();
+    for (URI u : urls) {
+      out.add(u.toString());
+    }
+    out.sort(null);
+    return out;
+  }
+
+  /** Go's %q of a string slice, as etcd's messages print one. */
+  private static String goQuoted(List<String> ss) {
+    List<String> q = new ArrayList<>();
+    for (String s : ss) {
+      q.add("\"" + s + "\"");
+    }
+    return "[" + String.join(" ", q) + "]";
   }
 }

@@ -11,12 +11,31 @@ import java.util.List;
 public final class MemberIds {
   private MemberIds() {}
 
-  /** SHA-1 of the sorted peer URLs joined together with the cluster token; first 8 bytes. */
+  /**
+   * SHA-1 of the sorted peer URLs joined together with the cluster token; first 8 bytes. The id of
+   * a member named in --initial-cluster (etcd's NewMember without a time).
+   */
   public static long memberId(Collection<String> peerUrls, String clusterToken) {
+    return first8(sha1(joined(peerUrls, clusterToken)));
+  }
+
+  /**
+   * As {@link #memberId(Collection, String)}, with the time in decimal Unix seconds appended: the
+   * id etcd gives a member added to a running cluster, where the token is empty.
+   */
+  public static long memberId(Collection<String> peerUrls, String clusterToken, long unixSeconds) {
+    return first8(sha1(joined(peerUrls, clusterToken + unixSeconds)));
+  }
+
+  /** An id as etcd prints it: lower-case hex without leading zeros. */
+  public static String hex(long id) {
+    return Long.toHexString(id);
+  }
+
+  private static byte[] joined(Collection<String> peerUrls, String suffix) {
     List<String> sorted = new ArrayList<>(peerUrls);
     sorted.sort(null);
-    byte[] b = (String.join("", sorted) + clusterToken).getBytes(StandardCharsets.UTF_8);
-    return first8(sha1(b));
+    return (String.join("", sorted) + suffix).getBytes(StandardCharsets.UTF_8);
   }
 
   /** SHA-1 of the sorted member ids, each as 8 big-endian bytes; first 8 bytes. */

@@ -58,6 +58,21 @@ public final class MvccStore {
   }
 
   /** The leases on disk: id to granted time to live in seconds. */
+  /** The members recorded by applied configuration changes: id to description. */
+  public java.util.Map<Long, byte[]> storedMembers() {
+    java.util.Map<Long, byte[]> out = new java.util.LinkedHashMap<>();
+    try (ReadTx tx = backend.beginRead()) {
+      tx.scan(
+          Schema.MEMBERS,
+          null,
+          (k, v) -> {
+            out.put(Bytes.readLong(k, 0), v);
+            return true;
+          });
+    }
+    return out;
+  }
+
   public java.util.Map<Long, Long> storedLeases() {
     java.util.Map<Long, Long> out = new java.util.LinkedHashMap<>();
     try (ReadTx tx = backend.beginRead()) {
@@ -329,6 +344,16 @@ public final class MvccStore {
     /** Records a granted lease in this batch. */
     public void saveLease(long id, long ttl) {
       tx.put(Schema.LEASE, Bytes.longBytes(id), Bytes.longBytes(ttl));
+    }
+
+    /** Records a member added or changed by a configuration change in this batch. */
+    public void saveMember(long id, byte[] description) {
+      tx.put(Schema.MEMBERS, Bytes.longBytes(id), description);
+    }
+
+    /** Removes a member in this batch. */
+    public void removeMember(long id) {
+      tx.delete(Schema.MEMBERS, Bytes.longBytes(id));
     }
 
     /** Removes a revoked lease in this batch. */

@@ -10,16 +10,20 @@ import dev.cairn.store.storage.WriteTx;
 import dev.cairn.store.support.Bytes;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.zip.CRC32C;
 
 /**
- * The Raft log and hard state on a durable backend: each {@link #append} is one transaction and one
- * fsync, however many entries it holds. Every entry carries a CRC32C of its term, type and data,
- * checked whenever it is read back, because the backend has no page checksums of its own.
+ * The Raft log, hard state and cluster identity on a durable backend: each {@link #append} is one
+ * transaction and one fsync, however many entries it holds. Every entry carries a CRC32C of its
+ * term, type and data, checked whenever it is read back, because the backend has no page checksums
+ * of its own.
  *
- * <p>Entry value layout: crc32c (4) | term (8) | type (1) | data.
+ * <p>Entry value layout: crc32c (4) | term (8) | type (1) | data. Identity value layout: member id
+ * (8) | cluster id (8).
  *
- * <p>Threading: {@link #append} from one writer thread; reads from any thread.
+ * <p>Threading: {@link #append} and {@link #saveIdentity} from one writer thread; reads from any
+ * thread.
  */
 public final class RaftLog {
   private static final int HEADER = 13;
@@ -29,6 +33,10 @@ public final class RaftLog {
   private volatile long lastIndex;
   private volatile long lastTerm;
   private volatile HardState hardState = HardState.EMPTY;
+  private volatile Identity identity;
+
+  /** The member and cluster a log belongs to. */
+  public record Identity(long memberId, long clusterId) {}
 
   private RaftLog(Backend backend) {
     this.backend = backend;
@@ -46,6 +54,13 @@ public final class RaftLog {
       if (hs != null) {
         hardState =
             new HardState(Bytes.readLong(hs, 0), Bytes.readLong(hs, 8), Bytes.readLong(hs, 16));
+      }
+      byte[] id = tx.get(Schema.RAFT_STATE, Schema.CLUSTER_IDENTITY);
+      if (id != null) {
+        if (id.length != 16) {
+          throw new StorageException("cluster identity has " + id.length + " bytes, not 16", null);
+        }
+        identity = new Identity(Bytes.readLong(id, 0), Bytes.readLong(id, 8));
       }
       byte[] first = tx.get(Schema.RAFT_STATE, Schema.FIRST_INDEX);
       if (first != null) {
@@ -67,6 +82,45 @@ public final class RaftLog {
 
   public HardState hardState() {
     return hardState;
+  }
+
+  /** The stored member and cluster ids; empty until {@link #saveIdentity} for a new log. */
+  public Optional<Identity> identity() {
+    return Optional.ofNullable(identity);
+  }
+
+  /**
+   * Durably records the member and cluster this log belongs to, before it holds anything of theirs.
+   * A log keeps its identity for good: saving the same one again does nothing, another one fails.
+   */
+  public void saveIdentity(long memberId, long clusterId) {
+    if (memberId == 0) {
+      throw new IllegalArgumentException("member id 0 is Raft's 'no member'");
+    }
+    Identity id = new Identity(memberId, clusterId);
+    Identity stored = identity;
+    if (stored != null) {
+      if (!stored.equals(id)) {
+        throw new IllegalStateException(
+            "raft log belongs to member "
+                + Long.toHexString(stored.memberId())
+                + " of cluster "
+                + Long.toHexString(stored.clusterId())
+                + "; it cannot become member "
+                + Long.toHexString(memberId)
+                + " of cluster "
+                + Long.toHexString(clusterId));
+      }
+      return;
+    }
+    byte[] b = new byte[16];
+    Bytes.writeLong(b, 0, memberId);
+    Bytes.writeLong(b, 8, clusterId);
+    try (WriteTx tx = backend.beginWrite()) {
+      tx.put(Schema.RAFT_STATE, Schema.CLUSTER_IDENTITY, b);
+      tx.commit();
+    }
+    identity = id;
   }
 
   public long firstIndex() {

@@ -16,10 +16,10 @@ public interface RaftLease {
   CompletableFuture<LeaseRevokeResponse> revoke(LeaseRevokeRequest r);
 
   /** Renews the lease: its granted TTL in seconds, or 0 when it does not exist (etcd's answer). */
-  long renew(long id);
+  CompletableFuture<Long> renew(long id);
 
   /** Remaining and granted TTL; TTL -1 for an unknown lease, as etcd answers. */
-  LeaseTimeToLiveResponse timeToLive(LeaseTimeToLiveRequest r);
+  CompletableFuture<LeaseTimeToLiveResponse> timeToLive(LeaseTimeToLiveRequest r);
 
   LeaseLeasesResponse leases();
 }

@@ -7,6 +7,7 @@ import java.time.Duration;
  * @param clusterId the cluster's id
  * @param maxRequestBytes largest encoded request accepted into the log
  * @param requestTimeout how long a proposal may wait for its outcome
+ * @param heartbeatInterval Raft's tick: how often a leader sends heartbeats
  * @param electionTimeout Raft's election timeout
  * @param watchProgressInterval how often idle watchers that asked for it get a progress notice
  */
@@ -15,5 +16,6 @@ public record ServerOptions(
     long clusterId,
     long maxRequestBytes,
     Duration requestTimeout,
+    Duration heartbeatInterval,
     Duration electionTimeout,
     Duration watchProgressInterval) {}

@@ -22,8 +22,14 @@ public final class Schema {
   /** MVCC backend: granted leases, by big-endian id; value = granted TTL in seconds. */
   public static final Table LEASE = new Table("lease");
 
+  /**
+   * MVCC backend: the cluster's members as of the applied index, by big-endian id; value = the
+   * member's description as its configuration change carried it.
+   */
+  public static final Table MEMBERS = new Table("members");
+
   public static final List<Table> RAFT_TABLES = List.of(RAFT_LOG, RAFT_STATE);
-  public static final List<Table> MVCC_TABLES = List.of(KEY, META, LEASE);
+  public static final List<Table> MVCC_TABLES = List.of(KEY, META, LEASE, MEMBERS);
 
   public static final byte[] HARD_STATE = ascii("hard_state");
   public static final byte[] FIRST_INDEX = ascii("first_index");

@@ -40,6 +40,7 @@ class PackageDependenciesTest {
     ALLOWED.put("coordination", List.of());
     ALLOWED.put("config", List.of());
     ALLOWED.put("bench", List.of());
+    ALLOWED.put("transport", List.of("raft", "membership"));
   }
 
   @BeforeAll

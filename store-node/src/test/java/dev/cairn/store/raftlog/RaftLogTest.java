@@ -71,4 +71,53 @@ class RaftLogTest {
           .hasMessageContaining("checksum");
     }
   }
+
+  @Test
+  void theIdentityIsEmptyForANewLogAndSurvivesReopening() {
+    try (Backend b = Backend.open(dir, BackendConfig.raftLog(), Schema.RAFT_TABLES)) {
+      RaftLog log = RaftLog.open(b);
+      assertThat(log.identity()).isEmpty();
+      log.saveIdentity(0x8e9e05c52164694dL, 0xcdf818194e3a8c32L);
+      log.append(List.of(e(1, 1, "a")), new HardState(1, 0x8e9e05c52164694dL, 1));
+      assertThat(log.identity())
+          .contains(new RaftLog.Identity(0x8e9e05c52164694dL, 0xcdf818194e3a8c32L));
+    }
+    try (Backend b = Backend.open(dir, BackendConfig.raftLog(), Schema.RAFT_TABLES)) {
+      RaftLog log = RaftLog.open(b);
+      assertThat(log.identity())
+          .contains(new RaftLog.Identity(0x8e9e05c52164694dL, 0xcdf818194e3a8c32L));
+      assertThat(log.hardState()).isEqualTo(new HardState(1, 0x8e9e05c52164694dL, 1));
+      try (var tx = b.beginRead()) {
+        assertThat(tx.get(Schema.RAFT_STATE, Schema.CLUSTER_IDENTITY)).hasSize(16);
+      }
+    }
+  }
+
+  @Test
+  void aLogKeepsItsIdentity() {
+    try (Backend b = Backend.open(dir, BackendConfig.raftLog(), Schema.RAFT_TABLES)) {
+      RaftLog log = RaftLog.open(b);
+      log.saveIdentity(1, 2);
+      log.saveIdentity(1, 2);
+      assertThatThrownBy(() -> log.saveIdentity(1, 3))
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessage(
+              "raft log belongs to member 1 of cluster 2; it cannot become member 1 of cluster 3");
+      assertThatThrownBy(() -> log.saveIdentity(0, 2)).isInstanceOf(IllegalArgumentException.class);
+      assertThat(log.identity()).contains(new RaftLog.Identity(1, 2));
+    }
+  }
+
+  @Test
+  void aTruncatedIdentityIsReported() {
+    try (Backend b = Backend.open(dir, BackendConfig.raftLog(), Schema.RAFT_TABLES)) {
+      try (var tx = b.beginWrite()) {
+        tx.put(Schema.RAFT_STATE, Schema.CLUSTER_IDENTITY, new byte[8]);
+        tx.commit();
+      }
+      assertThatThrownBy(() -> RaftLog.open(b))
+          .isInstanceOf(StorageException.class)
+          .hasMessage("cluster identity has 8 bytes, not 16");
+    }
+  }
 }

@@ -8,6 +8,7 @@ import dev.cairn.proto.etcdserverpb.PutRequest;
 import dev.cairn.proto.etcdserverpb.RangeRequest;
 import dev.cairn.proto.etcdserverpb.RangeResponse;
 import dev.cairn.store.lease.Lessor;
+import dev.cairn.store.membership.Member;
 import dev.cairn.store.storage.Backend;
 import dev.cairn.store.storage.BackendConfig;
 import dev.cairn.store.storage.Schema;
@@ -16,12 +17,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The Raft log is the durability point: the key space can always be rebuilt from it. */
 class LogReplayTest {
+  private static final Member SELF =
+      Member.bootstrap("default", List.of("http://localhost:2380"), "etcd-cluster");
+
   @TempDir Path dir;
 
   private StoreServer open() throws InterruptedException {
@@ -31,12 +36,15 @@ class LogReplayTest {
             Backend.open(dir.resolve("mvcc"), BackendConfig.mvcc(), Schema.MVCC_TABLES),
             new Lessor(System::nanoTime, 2, Duration.ofSeconds(7).toNanos()),
             new ServerOptions(
-                1,
+                SELF.id(),
                 2,
                 1 << 20,
                 Duration.ofSeconds(10),
+                Duration.ofMillis(100),
                 Duration.ofSeconds(1),
-                Duration.ofMinutes(10)));
+                Duration.ofMinutes(10)),
+            List.of(SELF),
+            Peers.NONE);
     s.start();
     return s;
   }

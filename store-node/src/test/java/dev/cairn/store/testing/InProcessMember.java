@@ -3,7 +3,9 @@ package dev.cairn.store.testing;
 import dev.cairn.store.api.ClientServer;
 import dev.cairn.store.api.MemberServices;
 import dev.cairn.store.lease.Lessor;
+import dev.cairn.store.membership.Member;
 import dev.cairn.store.membership.MemberIds;
+import dev.cairn.store.server.Peers;
 import dev.cairn.store.server.ServerOptions;
 import dev.cairn.store.server.StoreServer;
 import dev.cairn.store.storage.Backend;
@@ -31,7 +33,8 @@ public final class InProcessMember implements AutoCloseable {
 
   /** A member whose idle watchers get progress notices every {@code watchProgressInterval}. */
   public InProcessMember(Path dataDir, Duration watchProgressInterval) throws Exception {
-    long member = MemberIds.memberId(List.of("http://localhost:2380"), "etcd-cluster");
+    Member self = Member.bootstrap("default", List.of("http://localhost:2380"), "etcd-cluster");
+    long member = self.id();
     Backend raft =
         Backend.open(dataDir.resolve("member/raft"), BackendConfig.raftLog(), Schema.RAFT_TABLES);
     Backend mvcc =
@@ -46,14 +49,17 @@ public final class InProcessMember implements AutoCloseable {
                 MemberIds.clusterId(List.of(member)),
                 MAX_REQUEST_BYTES,
                 Duration.ofSeconds(7),
+                Duration.ofMillis(100),
                 Duration.ofSeconds(1),
-                watchProgressInterval));
+                watchProgressInterval),
+            List.of(self),
+            Peers.NONE);
     server.start();
     client =
         ClientServer.start(
             List.of(new InetSocketAddress("127.0.0.1", 0)),
             new MemberServices(server, server, server.watchable(), server),
-            new ClientServer.Options(MAX_REQUEST_BYTES, MAX_TXN_OPS));
+            new ClientServer.Options(MAX_REQUEST_BYTES, MAX_TXN_OPS, "3.5.17"));
     port = client.boundAddresses().get(0).getPort();
   }
 

@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -23,22 +24,43 @@ import java.util.concurrent.TimeUnit;
 public final class StoreNodeProcess implements AutoCloseable {
   private final Path dataDir;
   private final int clientPort;
+  private final int peerPort;
   private final List<String> extraArgs;
+  private final Map<String, String> env;
   private final Path logFile;
   private Process process;
 
-  private StoreNodeProcess(Path dataDir, int clientPort, List<String> extraArgs) {
+  private StoreNodeProcess(
+      Path dataDir, int clientPort, int peerPort, List<String> extraArgs, Map<String, String> env) {
     this.dataDir = dataDir;
     this.clientPort = clientPort;
+    this.peerPort = peerPort;
     this.extraArgs = extraArgs;
+    this.env = env;
     this.logFile = dataDir.resolveSibling(dataDir.getFileName() + ".log");
   }
 
   /** Starts a single member with its data in {@code dataDir} and waits until it serves. */
   public static StoreNodeProcess start(Path dataDir, String... extraArgs) {
-    StoreNodeProcess p = new StoreNodeProcess(dataDir, Ports.free(), List.of(extraArgs));
+    StoreNodeProcess p =
+        new StoreNodeProcess(dataDir, Ports.free(), Ports.free(), List.of(extraArgs), Map.of());
     p.launch();
     return p;
+  }
+
+  /**
+   * Starts a member on the given ports, with extra environment variables, and waits until it serves
+   * client requests (which does not need a leader).
+   */
+  public static StoreNodeProcess start(
+      Path dataDir, int clientPort, int peerPort, Map<String, String> env, List<String> args) {
+    StoreNodeProcess p = new StoreNodeProcess(dataDir, clientPort, peerPort, args, env);
+    p.launch();
+    return p;
+  }
+
+  public String peerUrl() {
+    return "http://127.0.0.1:" + peerPort;
   }
 
   public String endpoint() {
@@ -79,10 +101,12 @@ public final class StoreNodeProcess implements AutoCloseable {
     cmd.add("--data-dir=" + dataDir);
     cmd.add("--listen-client-urls=" + endpoint());
     cmd.add("--advertise-client-urls=" + endpoint());
+    cmd.add("--listen-peer-urls=" + peerUrl());
     cmd.addAll(extraArgs);
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
     pb.redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
     pb.environment().keySet().removeIf(k -> k.startsWith("ETCD_"));
+    pb.environment().putAll(env);
     try {
       process = pb.start();
     } catch (IOException e) {

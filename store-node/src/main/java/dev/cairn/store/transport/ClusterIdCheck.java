@@ -1,0 +1,48 @@
+package dev.cairn.store.transport;
+
+import io.grpc.Context;
+import io.grpc.Contexts;
+import io.grpc.Metadata;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.Status;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Refuses peer streams from another cluster before any of their messages is read. */
+final class ClusterIdCheck implements ServerInterceptor {
+  /** The sending member's id, for the stream's handler. */
+  static final Context.Key<Long> SENDER = Context.key("cairn-peer-sender");
+
+  private static final Logger log = LoggerFactory.getLogger(ClusterIdCheck.class);
+  private final long clusterId;
+
+  ClusterIdCheck(long clusterId) {
+    this.clusterId = clusterId;
+  }
+
+  @Override
+  public <Q, R> ServerCall.Listener<Q> interceptCall(
+      ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
+    Long sender = PeerHeaders.id(headers, PeerHeaders.MEMBER_ID);
+    Long remote = PeerHeaders.id(headers, PeerHeaders.CLUSTER_ID);
+    if (sender == null || remote == null) {
+      return refuse(call, Status.INVALID_ARGUMENT, "peer stream without member or cluster ID");
+    }
+    if (remote != clusterId) {
+      String why =
+          String.format(
+              "cluster ID mismatch: local=%x, remote=%x (member %x)", clusterId, remote, sender);
+      log.warn("refused a peer stream: {}", why);
+      return refuse(call, Status.FAILED_PRECONDITION, why);
+    }
+    return Contexts.interceptCall(Context.current().withValue(SENDER, sender), call, headers, next);
+  }
+
+  private static <Q, R> ServerCall.Listener<Q> refuse(
+      ServerCall<Q, R> call, Status status, String why) {
+    call.close(status.withDescription(why), new Metadata());
+    return new ServerCall.Listener<>() {};
+  }
+}

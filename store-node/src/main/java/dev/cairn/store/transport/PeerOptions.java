@@ -1,0 +1,42 @@
+package dev.cairn.store.transport;
+
+import java.nio.file.Path;
+
+/**
+ * Settings shared by {@link PeerTransport} and {@link PeerServer}.
+ *
+ * @param queueBound messages queued for one peer; more are dropped until the queue drains
+ * @param maxMessageBytes largest batch a sender writes and a server accepts; give both sides the
+ *     same value
+ * @param faultsFile the fault-injection file ({@link FaultFile}), or null to take it from the
+ *     environment
+ */
+public record PeerOptions(int queueBound, int maxMessageBytes, Path faultsFile) {
+  public static final int DEFAULT_QUEUE_BOUND = 4096;
+  public static final int DEFAULT_MAX_MESSAGE_BYTES = 64 << 20;
+
+  public PeerOptions {
+    if (queueBound < 1) {
+      throw new IllegalArgumentException("queueBound must be positive: " + queueBound);
+    }
+    if (maxMessageBytes < 1024) {
+      throw new IllegalArgumentException("maxMessageBytes too small: " + maxMessageBytes);
+    }
+  }
+
+  public static PeerOptions defaults() {
+    return new PeerOptions(DEFAULT_QUEUE_BOUND, DEFAULT_MAX_MESSAGE_BYTES, null);
+  }
+
+  public PeerOptions withQueueBound(int queueBound) {
+    return new PeerOptions(queueBound, maxMessageBytes, faultsFile);
+  }
+
+  public PeerOptions withMaxMessageBytes(int maxMessageBytes) {
+    return new PeerOptions(queueBound, maxMessageBytes, faultsFile);
+  }
+
+  public PeerOptions withFaultsFile(Path faultsFile) {
+    return new PeerOptions(queueBound, maxMessageBytes, faultsFile);
+  }
+}

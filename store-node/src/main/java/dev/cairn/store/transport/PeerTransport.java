@@ -1,0 +1,161 @@
+package dev.cairn.store.transport;
+
+import dev.cairn.proto.etcdserverpb.LeaseTimeToLiveRequest;
+import dev.cairn.proto.etcdserverpb.LeaseTimeToLiveResponse;
+import dev.cairn.store.raft.Message;
+import java.net.URI;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sends Raft messages to the other members. {@link #send} never blocks: each peer has a bounded
+ * queue and its own thread that writes whatever is queued as one batch on a long-lived gRPC stream,
+ * so a slow or dead peer holds back only its own queue. Messages to one peer arrive in the order
+ * sent while its stream lives; on failure the stream is replaced after a backoff (50 ms doubling to
+ * 1 s) and {@link Inbound#unreachable} is called, as it is when a full queue drops a message. Raft
+ * retries what was lost.
+ */
+public final class PeerTransport implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(PeerTransport.class);
+
+  private final long localId;
+  private final long clusterId;
+  private final Inbound inbound;
+  private final PeerOptions options;
+  private final FaultFile faults;
+  private final Counters counters = new Counters();
+  private final Map<Long, PeerSender> peers = new ConcurrentHashMap<>();
+  private final LeaseCalls leases;
+  private boolean closed;
+
+  /**
+   * @param messagesSent messages written to streams (not necessarily received)
+   * @param batchesSent stream writes
+   * @param messagesDropped messages dropped: queue full, over the size limit, or isolated
+   */
+  public record Stats(long messagesSent, long batchesSent, long messagesDropped) {}
+
+  public PeerTransport(long localId, long clusterId, Inbound inbound, PeerOptions options) {
+    this.localId = localId;
+    this.clusterId = clusterId;
+    this.inbound = inbound;
+    this.options = options;
+    this.faults = FaultFile.of(options);
+    this.leases = new LeaseCalls(localId, clusterId);
+  }
+
+  /** Renews a lease on the peer that leads: its granted TTL, or 0 when it does not exist. */
+  public CompletableFuture<Long> renewLease(long peer, long leaseId) {
+    if (faults.isolated()) {
+      return CompletableFuture.failedFuture(new IllegalStateException("isolated"));
+    }
+    return leases.renew(peer, leaseId);
+  }
+
+  /** Asks the peer that leads how long a lease has left. */
+  public CompletableFuture<LeaseTimeToLiveResponse> leaseTimeToLive(
+      long peer, LeaseTimeToLiveRequest request) {
+    if (faults.isolated()) {
+      return CompletableFuture.failedFuture(new IllegalStateException("isolated"));
+    }
+    return leases.timeToLive(peer, request);
+  }
+
+  /**
+   * Starts sending to a member at its peer URLs (http only; one is used at a time, the next after a
+   * failure). Adding this member itself does nothing; adding a known peer updates its URLs.
+   */
+  public synchronized void addPeer(long id, List<URI> peerUrls) {
+    checkUrls(peerUrls);
+    if (closed || id == localId) {
+      return;
+    }
+    leases.setPeer(id, peerUrls);
+    PeerSender existing = peers.get(id);
+    if (existing != null) {
+      existing.updateUrls(peerUrls);
+      return;
+    }
+    PeerSender s = new PeerSender(localId, clusterId, id, peerUrls, inbound, counters, options);
+    peers.put(id, s);
+    s.start();
+  }
+
+  /** Stops sending to a member; what is queued for it is dropped. */
+  public void removePeer(long id) {
+    leases.removePeer(id);
+    PeerSender s;
+    synchronized (this) {
+      s = peers.remove(id);
+    }
+    if (s != null) {
+      s.close();
+    }
+  }
+
+  /**
+   * Changes a known member's URLs; its stream moves to them at once. Unknown members are ignored.
+   */
+  public synchronized void updatePeer(long id, List<URI> peerUrls) {
+    checkUrls(peerUrls);
+    PeerSender s = peers.get(id);
+    if (s != null) {
+      leases.setPeer(id, peerUrls);
+      s.updateUrls(peerUrls);
+    }
+  }
+
+  /** Queues a message for its {@code to}; drops it if that member is unknown. Never blocks. */
+  public void send(Message m) {
+    if (faults.isolated()) {
+      counters.messagesDropped.increment();
+      return;
+    }
+    PeerSender s = peers.get(m.to());
+    if (s == null) {
+      log.debug("dropped {}: unknown peer", m);
+      counters.messagesDropped.increment();
+      return;
+    }
+    s.offer(m);
+  }
+
+  /** {@link #send(Message)} for each message, in order. */
+  public void send(List<Message> ms) {
+    for (Message m : ms) {
+      send(m);
+    }
+  }
+
+  public Stats stats() {
+    return counters.snapshot();
+  }
+
+  /** Stops every peer's stream and thread. */
+  @Override
+  public void close() {
+    List<PeerSender> all;
+    synchronized (this) {
+      closed = true;
+      all = List.copyOf(peers.values());
+      peers.clear();
+    }
+    all.forEach(PeerSender::close);
+    leases.close();
+  }
+
+  private static void checkUrls(List<URI> urls) {
+    if (urls.isEmpty()) {
+      throw new IllegalArgumentException("a peer needs at least one URL");
+    }
+    for (URI u : urls) {
+      if (!"http".equalsIgnoreCase(u.getScheme()) || u.getHost() == null || u.getPort() < 0) {
+        throw new IllegalArgumentException("peer URL must be http://host:port: " + u);
+      }
+    }
+  }
+}
