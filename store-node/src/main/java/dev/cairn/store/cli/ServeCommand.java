@@ -77,19 +77,12 @@ final class ServeCommand implements Callable<Integer> {
     Path memberDir = cfg.dataDir().resolve("member");
     Backend raft =
         Backend.open(memberDir.resolve("raft"), BackendConfig.raftLog(), Schema.RAFT_TABLES);
-    RaftLog raftLog = RaftLog.open(raft);
-    Optional<ClusterIdentity> stored =
-        raftLog.identity().map(i -> new ClusterIdentity(i.memberId(), i.clusterId()));
-    ClusterIdentity identity =
-        ClusterIdentity.resolve(cfg.dataDir(), stored, initial)
-            .orElseThrow(
-                () ->
-                    new ConfigException(
-                        "--initial-cluster-state existing: joining a running cluster needs its"
-                            + " member list, which this member cannot fetch yet; start every"
-                            + " member of a new cluster with --initial-cluster-state new"));
-    if (stored.isEmpty()) {
-      raftLog.saveIdentity(identity.memberId(), identity.clusterId());
+    ClusterIdentity identity;
+    try {
+      identity = resolveIdentity(cfg, initial, RaftLog.open(raft));
+    } catch (RuntimeException e) {
+      raft.close();
+      throw e;
     }
     long memberId = identity.memberId();
     long clusterId = identity.clusterId();
@@ -156,6 +149,28 @@ final class ServeCommand implements Callable<Integer> {
         cfg.dataDir().toAbsolutePath());
     stopped.await();
     return 0;
+  }
+
+  /**
+   * The ids this member runs with: those its data dir was created with, refused when the flags
+   * describe another member or cluster; for a new data dir, those of the new cluster, stored.
+   */
+  private static ClusterIdentity resolveIdentity(
+      NodeConfig cfg, InitialCluster initial, RaftLog raftLog) {
+    Optional<ClusterIdentity> stored =
+        raftLog.identity().map(i -> new ClusterIdentity(i.memberId(), i.clusterId()));
+    ClusterIdentity identity =
+        ClusterIdentity.resolve(cfg.dataDir(), stored, initial)
+            .orElseThrow(
+                () ->
+                    new ConfigException(
+                        "--initial-cluster-state existing: joining a running cluster needs its"
+                            + " member list, which this member cannot fetch yet; start every"
+                            + " member of a new cluster with --initial-cluster-state new"));
+    if (stored.isEmpty()) {
+      raftLog.saveIdentity(identity.memberId(), identity.clusterId());
+    }
+    return identity;
   }
 
   static List<InetSocketAddress> addresses(List<URI> urls) {

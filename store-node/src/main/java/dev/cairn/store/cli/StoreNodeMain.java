@@ -21,6 +21,8 @@ public final class StoreNodeMain {
     EtcdEnvironment env = new EtcdEnvironment(System.getenv());
     CommandLine cl = new CommandLine(new ServeCommand(env));
     cl.setDefaultValueProvider(env);
+    // "--initial-cluster-token bench" names a token, not the bench subcommand.
+    cl.setAllowSubcommandsAsOptionParameters(true);
     cl.setParameterExceptionHandler(
         (ex, a) -> {
           PrintWriter err = ex.getCommandLine().getErr();

@@ -366,9 +366,11 @@ public final class MvccStore {
       tx.put(Schema.META, Schema.CONSISTENT_INDEX, Bytes.longBytes(index));
       tx.put(Schema.META, Schema.TERM, Bytes.longBytes(term));
       tx.commit();
-      appliedIndex = index;
-      appliedTerm = term;
+      // The revision first: a reader that sees the applied index must also see its revision, or a
+      // linearizable read waiting for this index could read the state before it.
       currentRev = rev;
+      appliedTerm = term;
+      appliedIndex = index;
     }
 
     @Override

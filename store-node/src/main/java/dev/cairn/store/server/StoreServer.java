@@ -130,6 +130,7 @@ public final class StoreServer implements RaftKv, RaftLease, MemberStatus, AutoC
   private final ExecutorService readers;
   private ReadBatch inflightRead;
   private long readSeq;
+  private final long readNonce = new SplittableRandom().nextLong();
 
   /** Proposals that arrived while no leader was known; sent when one is. */
   private final ArrayDeque<Proposal> awaitingLeader = new ArrayDeque<>();
@@ -457,9 +458,9 @@ public final class StoreServer implements RaftKv, RaftLease, MemberStatus, AutoC
           node.term());
     }
     if (ss.leader() != 0) {
-      while (!awaitingLeader.isEmpty()) {
-        propose(awaitingLeader.poll());
-      }
+      List<Proposal> waiting = new ArrayList<>(awaitingLeader);
+      awaitingLeader.clear();
+      waiting.forEach(this::propose); // those still refused wait again
       if (ss.leader() != previous && inflightRead != null) {
         issueRead(inflightRead); // the old leader may never answer
       }
@@ -481,7 +482,13 @@ public final class StoreServer implements RaftKv, RaftLease, MemberStatus, AutoC
   }
 
   private void issueRead(ReadBatch b) {
-    b.context = ByteBuffer.allocate(16).putLong(options.memberId()).putLong(++readSeq).array();
+    // The nonce keeps a restarted member from taking an answer meant for its previous life.
+    b.context =
+        ByteBuffer.allocate(24)
+            .putLong(options.memberId())
+            .putLong(readNonce)
+            .putLong(++readSeq)
+            .array();
     b.issuedNanos = System.nanoTime();
     try {
       node.readIndex(b.context);

@@ -36,6 +36,20 @@ class CommandLineTest {
   }
 
   @Test
+  void aFlagValueThatNamesASubcommandIsTheFlagsValue() {
+    Run r =
+        run(
+            "--initial-cluster-token",
+            "bench",
+            "--initial-cluster-state",
+            "sideways",
+            "--data-dir",
+            dir.toString());
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err()).contains("--initial-cluster-state must be 'new' or 'existing'");
+  }
+
+  @Test
   void helpListsEtcdsFlagsAndTheEnvironmentRule() {
     Run r = run("--help");
     assertThat(r.code()).isZero();

@@ -117,6 +117,15 @@ public final class StoreCluster implements AutoCloseable {
     return found[0];
   }
 
+  /** The index of the member the live members agree is leader now, or -1. */
+  public int leaderNow() {
+    try {
+      return agreedLeader();
+    } catch (Exception e) {
+      return -1;
+    }
+  }
+
   private int agreedLeader() throws Exception {
     long leader = 0;
     Map<Long, Integer> byId = new HashMap<>();
