@@ -20,10 +20,6 @@ import io.etcd.jetcd.support.CloseableClient;
 import io.etcd.jetcd.watch.WatchEvent;
 import io.etcd.jetcd.watch.WatchResponse;
 import io.grpc.stub.StreamObserver;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -272,61 +268,16 @@ class WatchLeaseClientsTest {
   // ---- etcdctl ----
 
   /** An etcdctl running in the background, its output collected as it comes. */
-  private static final class Background implements AutoCloseable {
-    final Process process;
-    final ByteArrayOutputStream out = new ByteArrayOutputStream();
-    final Thread reader;
-
-    Background(String... args) throws IOException {
-      List<String> cmd = new ArrayList<>(List.of("etcdctl", "--endpoints=" + member.endpoint()));
-      cmd.addAll(List.of(args));
-      ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-      pb.environment().put("ETCDCTL_API", "3");
-      process = pb.start();
-      reader = new Thread(this::pump, "etcdctl-output");
-      reader.setDaemon(true);
-      reader.start();
-    }
-
-    private void pump() {
-      byte[] buf = new byte[4096];
-      try (InputStream in = process.getInputStream()) {
-        int n;
-        while ((n = in.read(buf)) > 0) {
-          synchronized (out) {
-            out.write(buf, 0, n);
-          }
-        }
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    }
-
-    String output() {
-      synchronized (out) {
-        return out.toString(StandardCharsets.UTF_8);
-      }
-    }
-
-    @Override
-    public void close() throws InterruptedException {
-      process.destroy();
-      if (!process.waitFor(10, TimeUnit.SECONDS)) {
-        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-      }
-    }
-  }
-
   @Test
   void etcdctlWatchPrintsLiveAndPastEvents() throws Exception {
     Etcdctl.assumeInstalled();
     Etcdctl ctl = new Etcdctl(member.endpoint());
-    try (Background watch = new Background("watch", "ew/", "--prefix")) {
+    try (Etcdctl.Background watch = ctl.start("watch", "ew/", "--prefix")) {
       // The watch is up once a probe write shows in its output.
       Awaitility.await("etcdctl watch is up")
           .atMost(WAIT)
           .pollInterval(Duration.ofMillis(200))
-          .failFast("etcdctl watch exited", () -> !watch.process.isAlive())
+          .failFast("etcdctl watch exited", () -> !watch.isAlive())
           .until(
               () -> {
                 ctl.run("put", "ew/probe", "p");
@@ -352,7 +303,7 @@ class WatchLeaseClientsTest {
             .orElseThrow()
             .replaceAll("\\D", "");
     long now = Long.parseLong(rev);
-    try (Background past = new Background("watch", "--rev=" + (now - 1), "ew/a")) {
+    try (Etcdctl.Background past = ctl.start("watch", "--rev=" + (now - 1), "ew/a")) {
       Awaitility.await("past events printed")
           .atMost(WAIT)
           .until(() -> past.output().contains("DELETE"));

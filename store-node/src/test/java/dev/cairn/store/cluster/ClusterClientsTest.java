@@ -83,6 +83,35 @@ class ClusterClientsTest {
   }
 
   @Test
+  void etcdctlWatchOnEveryMemberSeesAWriteMadeThroughAnother() throws Exception {
+    Etcdctl.assumeInstalled();
+    Etcdctl writer = new Etcdctl(cluster.member(leader).endpoint());
+    List<Etcdctl.Background> watches = new java.util.ArrayList<>();
+    try {
+      for (int m = 0; m < 3; m++) {
+        watches.add(new Etcdctl(cluster.member(m).endpoint()).start("watch", "cw/", "--prefix"));
+      }
+      // Each watch is up once a probe write shows in its output.
+      await()
+          .atMost(WAIT)
+          .pollInterval(Duration.ofMillis(200))
+          .until(
+              () -> {
+                writer.run("put", "cw/probe", "p");
+                return watches.stream().allMatch(w -> w.output().contains("cw/probe"));
+              });
+      assertThat(writer.run("put", "cw/a", "1").stdout()).isEqualTo("OK\n");
+      await()
+          .atMost(WAIT)
+          .until(() -> watches.stream().allMatch(w -> w.output().contains("PUT\ncw/a\n1\n")));
+    } finally {
+      for (Etcdctl.Background w : watches) {
+        w.close();
+      }
+    }
+  }
+
+  @Test
   void etcdctlLeaseThroughAFollower() {
     Etcdctl.assumeInstalled();
     Etcdctl viaFollower = new Etcdctl(cluster.member(follower()).endpoint());

@@ -1,6 +1,9 @@
 package dev.cairn.store.testing;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -62,5 +65,60 @@ public final class Etcdctl {
 
   public Result run(String... args) {
     return runWithInput(null, args);
+  }
+
+  /** Starts etcdctl in the background (a watch, say); its output is collected as it comes. */
+  public Background start(String... args) throws IOException {
+    List<String> cmd = new ArrayList<>(List.of("etcdctl", "--endpoints=" + endpoints));
+    cmd.addAll(List.of(args));
+    return new Background(cmd);
+  }
+
+  /** A running etcdctl; closing it stops it. */
+  public static final class Background implements AutoCloseable {
+    private final Process process;
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+
+    private Background(List<String> cmd) throws IOException {
+      ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+      pb.environment().put("ETCDCTL_API", "3");
+      process = pb.start();
+      Thread reader = new Thread(this::pump, "etcdctl-output");
+      reader.setDaemon(true);
+      reader.start();
+    }
+
+    private void pump() {
+      byte[] buf = new byte[4096];
+      try (InputStream in = process.getInputStream()) {
+        int n;
+        while ((n = in.read(buf)) > 0) {
+          synchronized (out) {
+            out.write(buf, 0, n);
+          }
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+
+    public boolean isAlive() {
+      return process.isAlive();
+    }
+
+    /** Everything printed so far. */
+    public String output() {
+      synchronized (out) {
+        return out.toString(StandardCharsets.UTF_8);
+      }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+      process.destroy();
+      if (!process.waitFor(10, TimeUnit.SECONDS)) {
+        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+      }
+    }
   }
 }
