@@ -45,7 +45,8 @@ public final class Backend implements AutoCloseable {
         new EnvironmentConfig()
             .setLogDurableWrite(config.durable())
             .setLogFileSize(config.fileSizeKb())
-            .setMemoryUsage(config.cacheBytes())
+            // A small heap (-Xmx256m) gets a smaller cache rather than a refusal to start.
+            .setMemoryUsage(Math.min(config.cacheBytes(), Runtime.getRuntime().maxMemory() / 5))
             .setLogCacheShared(false)
             .setGcUseExclusiveTransaction(false)
             .setManagementEnabled(false)
