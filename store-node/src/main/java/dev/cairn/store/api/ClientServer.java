@@ -71,12 +71,14 @@ public final class ClientServer implements AutoCloseable {
             // kube-apiserver pings every 30 s; etcd permits pings every 5 s.
             .permitKeepAliveTime(5, TimeUnit.SECONDS)
             .permitKeepAliveWithoutCalls(true)
+            .intercept(new LearnerGate(member.status()))
             .addService(kv)
             .addService(lease)
             .addService(watch)
             .addService(new ElectionService(selfChannel))
             .addService(new LockService(selfChannel))
-            .addService(new MaintenanceService(member.status(), headers, o.version()))
+            .addService(new MaintenanceService(member.maintenance(), headers, o.version()))
+            .addService(new ClusterService(member.cluster(), headers))
             .addService(health.getHealthService())
             .build();
     health.setStatus("", HealthCheckResponse.ServingStatus.SERVING);

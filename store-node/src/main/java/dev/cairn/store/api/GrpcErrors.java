@@ -81,6 +81,49 @@ public final class GrpcErrors {
         Status.Code.DEADLINE_EXCEEDED,
         "etcdserver: context deadline exceeded");
     map(StoreError.UNIMPLEMENTED, Status.Code.UNIMPLEMENTED, "etcdserver: not capable");
+    map(StoreError.NOT_CAPABLE, Status.Code.FAILED_PRECONDITION, "etcdserver: not capable");
+    map(
+        StoreError.MEMBER_EXISTS,
+        Status.Code.FAILED_PRECONDITION,
+        "etcdserver: member ID already exist");
+    map(
+        StoreError.PEER_URL_EXISTS,
+        Status.Code.FAILED_PRECONDITION,
+        "etcdserver: Peer URLs already exists");
+    map(
+        StoreError.NOT_ENOUGH_STARTED_MEMBERS,
+        Status.Code.FAILED_PRECONDITION,
+        "etcdserver: re-configuration failed due to not enough started members");
+    map(
+        StoreError.BAD_MEMBER_URLS,
+        Status.Code.INVALID_ARGUMENT,
+        "etcdserver: given member URLs are invalid");
+    map(StoreError.MEMBER_NOT_FOUND, Status.Code.NOT_FOUND, "etcdserver: member not found");
+    map(
+        StoreError.MEMBER_NOT_LEARNER,
+        Status.Code.FAILED_PRECONDITION,
+        "etcdserver: can only promote a learner member");
+    map(
+        StoreError.LEARNER_NOT_READY,
+        Status.Code.FAILED_PRECONDITION,
+        "etcdserver: can only promote a learner member which is in sync with leader");
+    map(
+        StoreError.TOO_MANY_LEARNERS,
+        Status.Code.FAILED_PRECONDITION,
+        "etcdserver: too many learner members in cluster");
+    map(
+        StoreError.NOT_SUPPORTED_FOR_LEARNER,
+        Status.Code.FAILED_PRECONDITION,
+        "etcdserver: rpc not supported for learner");
+    map(
+        StoreError.BAD_LEADER_TRANSFEREE,
+        Status.Code.FAILED_PRECONDITION,
+        "etcdserver: bad leader transferee");
+    map(StoreError.UNHEALTHY, Status.Code.UNAVAILABLE, "etcdserver: unhealthy cluster");
+    map(
+        StoreError.CLUSTER_ID_MISMATCH,
+        Status.Code.FAILED_PRECONDITION,
+        "etcdserver: cluster ID mismatch");
     for (StoreError e : StoreError.values()) {
       if (!TABLE.containsKey(e)) {
         throw new ExceptionInInitializerError("no gRPC status for " + e);

@@ -20,4 +20,13 @@ final class Headers {
         .setRevision(rev)
         .build();
   }
+
+  /** The header etcd's Cluster service answers with: ids and term, no revision. */
+  ResponseHeader membership() {
+    return ResponseHeader.newBuilder()
+        .setClusterId(member.clusterId())
+        .setMemberId(member.memberId())
+        .setRaftTerm(member.raftTerm())
+        .build();
+  }
 }

@@ -1,10 +1,17 @@
 package dev.cairn.store.api;
 
 import dev.cairn.store.server.MemberStatus;
+import dev.cairn.store.server.RaftCluster;
 import dev.cairn.store.server.RaftKv;
 import dev.cairn.store.server.RaftLease;
+import dev.cairn.store.server.RaftMaintenance;
 import dev.cairn.store.watch.WatchableStore;
 
 /** What the client API serves from: the member's operations, by role. */
 public record MemberServices(
-    RaftKv kv, RaftLease lease, WatchableStore watches, MemberStatus status) {}
+    RaftKv kv,
+    RaftLease lease,
+    WatchableStore watches,
+    MemberStatus status,
+    RaftCluster cluster,
+    RaftMaintenance maintenance) {}

@@ -161,4 +161,50 @@ final class RequestChecks {
     }
     return w;
   }
+
+  /**
+   * etcd's check of a member's peer URLs (its {@code types.NewURLs}): at least one; each an http(s)
+   * URL whose address has the form host:port and which has no path, or a unix(s) URL.
+   */
+  static void checkPeerUrls(List<String> urls) {
+    if (urls.isEmpty()) {
+      throw error(StoreError.BAD_MEMBER_URLS);
+    }
+    for (String u : urls) {
+      if (!validPeerUrl(u.strip())) {
+        throw error(StoreError.BAD_MEMBER_URLS);
+      }
+    }
+  }
+
+  private static boolean validPeerUrl(String s) {
+    java.net.URI uri;
+    try {
+      uri = new java.net.URI(s);
+    } catch (java.net.URISyntaxException e) {
+      return false;
+    }
+    String scheme = uri.getScheme() == null ? "" : uri.getScheme();
+    return switch (scheme) {
+      case "unix", "unixs" -> true;
+      case "http", "https" ->
+          uri.getRawAuthority() != null
+              && hasHostPortForm(uri.getRawAuthority())
+              && (uri.getRawPath() == null || uri.getRawPath().isEmpty());
+      default -> false;
+    };
+  }
+
+  /** Whether an address splits into host and port as Go's net.SplitHostPort splits it. */
+  private static boolean hasHostPortForm(String authority) {
+    String hostPort = authority.substring(authority.lastIndexOf('@') + 1);
+    if (hostPort.startsWith("[")) {
+      int close = hostPort.indexOf(']');
+      return close > 0
+          && hostPort.startsWith(":", close + 1)
+          && hostPort.indexOf(':', close + 2) < 0;
+    }
+    int colon = hostPort.lastIndexOf(':');
+    return colon >= 0 && hostPort.indexOf(':') == colon && hostPort.indexOf(']') < 0;
+  }
 }

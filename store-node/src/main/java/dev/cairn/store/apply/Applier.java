@@ -1,11 +1,16 @@
 package dev.cairn.store.apply;
 
 import com.google.protobuf.InvalidProtocolBufferException;
+import dev.cairn.proto.etcdserverpb.AlarmRequest;
+import dev.cairn.proto.etcdserverpb.AlarmResponse;
+import dev.cairn.proto.etcdserverpb.AlarmType;
 import dev.cairn.proto.etcdserverpb.CompactionResponse;
 import dev.cairn.proto.etcdserverpb.LeaseGrantRequest;
 import dev.cairn.proto.etcdserverpb.LeaseGrantResponse;
 import dev.cairn.proto.etcdserverpb.LeaseRevokeResponse;
+import dev.cairn.proto.etcdserverpb.RequestOp;
 import dev.cairn.proto.etcdserverpb.ResponseHeader;
+import dev.cairn.proto.etcdserverpb.TxnRequest;
 import dev.cairn.proto.internal.InternalRaftRequest;
 import dev.cairn.store.lease.Lease;
 import dev.cairn.store.lease.Lessor;
@@ -31,11 +36,13 @@ public final class Applier {
   private final MvccStore store;
   private final KvExecutor kv;
   private final Lessor lessor;
+  private final Alarms alarms;
 
-  public Applier(MvccStore store, KvExecutor kv, Lessor lessor) {
+  public Applier(MvccStore store, KvExecutor kv, Lessor lessor, Alarms alarms) {
     this.store = store;
     this.kv = kv;
     this.lessor = lessor;
+    this.alarms = alarms;
   }
 
   /** Applies the entries in order; returns the outcome of every request and the changes. */
@@ -88,6 +95,10 @@ public final class Applier {
   }
 
   private Object applyOne(MvccStore.WriteBatch batch, InternalRaftRequest req) {
+    if (req.hasAlarm()) {
+      return alarm(batch, req.getAlarm());
+    }
+    checkAlarms(req);
     if (req.hasCompaction()) {
       batch.compact(req.getCompaction().getRevision());
       return CompactionResponse.newBuilder().setHeader(header(batch.revision())).build();
@@ -126,5 +137,61 @@ public final class Applier {
     } finally {
       t.end();
     }
+  }
+
+  /**
+   * Raises or clears an alarm. The response lists the alarm raised (also when it already was) or
+   * the alarm cleared (nothing when it was not raised), as etcd's applier answers; the header is
+   * left to the API edge. GET is served locally from {@link Alarms#get} and never proposed; one
+   * found in the log is answered the same way.
+   */
+  private AlarmResponse alarm(MvccStore.WriteBatch batch, AlarmRequest r) {
+    AlarmResponse.Builder resp = AlarmResponse.newBuilder();
+    switch (r.getAction()) {
+      case GET -> resp.addAllAlarms(alarms.get(r.getAlarm()));
+      case ACTIVATE -> {
+        if (r.getAlarm() != AlarmType.NONE) {
+          resp.addAlarms(alarms.activate(batch, r.getMemberID(), r.getAlarmValue()));
+        }
+      }
+      case DEACTIVATE -> {
+        var cleared = alarms.deactivate(batch, r.getMemberID(), r.getAlarmValue());
+        if (cleared != null) {
+          resp.addAlarms(cleared);
+        }
+      }
+      default -> {}
+    }
+    return resp.build();
+  }
+
+  /**
+   * Refuses what the raised alarms forbid, whichever member raised them, as etcd's decorating
+   * appliers do. CORRUPT (etcd's corrupt applier) refuses every key-space and lease request.
+   * NOSPACE (etcd's capped applier) refuses what could grow the key space: Put, a Txn with a Put in
+   * either branch at any depth, and LeaseGrant; ranges, deletes, compaction and lease revokes still
+   * apply, so space can be reclaimed. Alarm requests are never refused.
+   */
+  private void checkAlarms(InternalRaftRequest req) {
+    if (alarms.anyActive(AlarmType.CORRUPT)) {
+      throw new StoreException(StoreError.CORRUPT);
+    }
+    if (alarms.anyActive(AlarmType.NOSPACE)
+        && (req.hasPut() || req.hasLeaseGrant() || (req.hasTxn() && hasPut(req.getTxn())))) {
+      throw new StoreException(StoreError.NO_SPACE);
+    }
+  }
+
+  private static boolean hasPut(TxnRequest t) {
+    return hasPut(t.getSuccessList()) || hasPut(t.getFailureList());
+  }
+
+  private static boolean hasPut(List<RequestOp> ops) {
+    for (RequestOp op : ops) {
+      if (op.hasRequestPut() || (op.hasRequestTxn() && hasPut(op.getRequestTxn()))) {
+        return true;
+      }
+    }
+    return false;
   }
 }

@@ -1,7 +1,12 @@
 package dev.cairn.store.cli;
 
+import dev.cairn.proto.etcdserverpb.HashKVRequest;
+import dev.cairn.proto.etcdserverpb.HashKVResponse;
 import dev.cairn.proto.etcdserverpb.LeaseTimeToLiveRequest;
 import dev.cairn.proto.etcdserverpb.LeaseTimeToLiveResponse;
+import dev.cairn.proto.etcdserverpb.MemberPromoteResponse;
+import dev.cairn.proto.etcdserverpb.MoveLeaderRequest;
+import dev.cairn.proto.etcdserverpb.MoveLeaderResponse;
 import dev.cairn.store.raft.Message;
 import dev.cairn.store.server.Peers;
 import dev.cairn.store.transport.PeerTransport;
@@ -41,5 +46,20 @@ final class PeerLink implements Peers {
   public CompletableFuture<LeaseTimeToLiveResponse> leaseTimeToLive(
       long leader, LeaseTimeToLiveRequest request) {
     return transport.leaseTimeToLive(leader, request);
+  }
+
+  @Override
+  public CompletableFuture<MemberPromoteResponse> promote(long leader, long memberId) {
+    return transport.promote(leader, memberId);
+  }
+
+  @Override
+  public CompletableFuture<HashKVResponse> hashKv(long peer, HashKVRequest request) {
+    return transport.hashKv(peer, request);
+  }
+
+  @Override
+  public CompletableFuture<MoveLeaderResponse> moveLeader(long leader, MoveLeaderRequest request) {
+    return transport.moveLeader(leader, request);
   }
 }

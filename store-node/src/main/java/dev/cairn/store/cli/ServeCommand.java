@@ -11,12 +11,14 @@ import dev.cairn.store.config.ServeFlags;
 import dev.cairn.store.lease.Lessor;
 import dev.cairn.store.membership.ClusterIdentity;
 import dev.cairn.store.membership.InitialCluster;
+import dev.cairn.store.membership.Member;
 import dev.cairn.store.raftlog.RaftLog;
 import dev.cairn.store.server.ServerOptions;
 import dev.cairn.store.server.StoreServer;
 import dev.cairn.store.storage.Backend;
 import dev.cairn.store.storage.BackendConfig;
 import dev.cairn.store.storage.Schema;
+import dev.cairn.store.transport.ClusterMembers;
 import dev.cairn.store.transport.PeerOptions;
 import dev.cairn.store.transport.PeerServer;
 import dev.cairn.store.transport.PeerTransport;
@@ -28,7 +30,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -48,7 +49,7 @@ import picocli.CommandLine.Spec;
       "With no flags it serves one member on 127.0.0.1:2379 with its data in ./default.cairn.",
       "Every flag --foo-bar may also be given as the environment variable ETCD_FOO_BAR."
     },
-    subcommands = {BenchCommand.class})
+    subcommands = {BenchCommand.class, SnapshotCommand.class})
 final class ServeCommand implements Callable<Integer> {
   private static final Logger log = LoggerFactory.getLogger(ServeCommand.class);
 
@@ -77,15 +78,15 @@ final class ServeCommand implements Callable<Integer> {
     Path memberDir = cfg.dataDir().resolve("member");
     Backend raft =
         Backend.open(memberDir.resolve("raft"), BackendConfig.raftLog(), Schema.RAFT_TABLES);
-    ClusterIdentity identity;
+    Identity identity;
     try {
       identity = resolveIdentity(cfg, initial, RaftLog.open(raft));
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | java.io.IOException e) {
       raft.close();
       throw e;
     }
-    long memberId = identity.memberId();
-    long clusterId = identity.clusterId();
+    long memberId = identity.ids().memberId();
+    long clusterId = identity.ids().clusterId();
     Backend mvcc =
         Backend.open(memberDir.resolve("mvcc"), BackendConfig.mvcc(), Schema.MVCC_TABLES);
     Lessor lessor =
@@ -95,7 +96,7 @@ final class ServeCommand implements Callable<Integer> {
             requestTimeout.toNanos());
     PeerOptions peerOptions = PeerOptions.defaults();
     InboundRelay relay = new InboundRelay();
-    PeerTransport transport = new PeerTransport(memberId, clusterId, relay, peerOptions);
+    PeerTransport transport = new PeerTransport(memberId, clusterId, relay, relay, peerOptions);
     StoreServer server =
         new StoreServer(
             raft,
@@ -108,9 +109,25 @@ final class ServeCommand implements Callable<Integer> {
                 requestTimeout,
                 cfg.heartbeatInterval(),
                 cfg.electionTimeout(),
-                cfg.watchProgressNotifyInterval()),
-            initial.members(),
+                cfg.watchProgressNotifyInterval(),
+                new ServerOptions.Membership(
+                    cfg.name(),
+                    cfg.advertiseClientUrls().stream().map(URI::toString).toList(),
+                    cfg.strictReconfigCheck(),
+                    cfg.maxLearners(),
+                    cfg.quotaBackendBytes() == 0
+                        ? ServerOptions.DEFAULT_QUOTA_BYTES
+                        : cfg.quotaBackendBytes(),
+                    cfg.corruptCheckTime()),
+                new ServerOptions.Snapshots(
+                    cfg.snapshotCount(), cfg.snapshotCatchupEntries(), memberDir.resolve("snap"))),
+            cfg.isNewCluster() ? initial.members() : List.of(),
             new PeerLink(transport));
+    for (Member m : identity.knownMembers()) {
+      if (m.id() != memberId) {
+        transport.addPeer(m.id(), m.peerUrls().stream().map(URI::create).toList());
+      }
+    }
     relay.deliverTo(server);
     PeerServer peerServer =
         PeerServer.start(
@@ -119,16 +136,19 @@ final class ServeCommand implements Callable<Integer> {
             clusterId,
             relay,
             new LeaderLeases(server),
+            new MemberAuthority(server),
+            memberDir.resolve("snap"),
             peerOptions);
     server.start();
     ClientServer client =
         ClientServer.start(
             addresses(cfg.listenClientUrls()),
-            new MemberServices(server, server, server.watchable(), server),
+            new MemberServices(server, server, server.watchable(), server, server, server),
             new ClientServer.Options(
                 cfg.maxRequestBytes(), cfg.maxTxnOps(), Versions.ETCD_API_VERSION));
 
-    CountDownLatch stopped = new CountDownLatch(1);
+    java.util.concurrent.CompletableFuture<Boolean> ended =
+        new java.util.concurrent.CompletableFuture<>();
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(
@@ -138,7 +158,7 @@ final class ServeCommand implements Callable<Integer> {
                   peerServer.close();
                   transport.close();
                   server.close();
-                  stopped.countDown();
+                  ended.complete(false);
                 },
                 "shutdown"));
     log.info(
@@ -147,30 +167,68 @@ final class ServeCommand implements Callable<Integer> {
         Long.toHexString(memberId),
         Long.toHexString(clusterId),
         cfg.dataDir().toAbsolutePath());
-    stopped.await();
+    server.removal().thenRun(() -> ended.complete(true));
+    if (ended.get()) {
+      // etcd stops a removed member too: it can never serve this cluster again.
+      log.error("the member has been permanently removed from the cluster; stopping");
+      return 1;
+    }
     return 0;
   }
 
+  /** Who this member is, and the peers it must reach before its log names them. */
+  private record Identity(ClusterIdentity ids, List<Member> knownMembers) {}
+
   /**
    * The ids this member runs with: those its data dir was created with, refused when the flags
-   * describe another member or cluster; for a new data dir, those of the new cluster, stored.
+   * describe another member or cluster; for a new data dir, those of the new cluster, stored; for a
+   * new data dir joining a running cluster, those the cluster gave it at 'member add', found by its
+   * peer URLs in the member list of the members named in --initial-cluster.
    */
-  private static ClusterIdentity resolveIdentity(
-      NodeConfig cfg, InitialCluster initial, RaftLog raftLog) {
+  private static Identity resolveIdentity(NodeConfig cfg, InitialCluster initial, RaftLog raftLog)
+      throws java.io.IOException {
     Optional<ClusterIdentity> stored =
         raftLog.identity().map(i -> new ClusterIdentity(i.memberId(), i.clusterId()));
-    ClusterIdentity identity =
-        ClusterIdentity.resolve(cfg.dataDir(), stored, initial)
+    Optional<ClusterIdentity> resolved = ClusterIdentity.resolve(cfg.dataDir(), stored, initial);
+    if (resolved.isPresent()) {
+      if (stored.isEmpty()) {
+        raftLog.saveIdentity(resolved.get().memberId(), resolved.get().clusterId());
+      }
+      return new Identity(resolved.get(), List.of());
+    }
+    List<URI> others = new ArrayList<>();
+    cfg.initialCluster()
+        .forEach(
+            (name, urls) -> {
+              if (!name.equals(cfg.name())) {
+                others.addAll(urls);
+              }
+            });
+    if (others.isEmpty()) {
+      throw new ConfigException(
+          "--initial-cluster-state existing needs --initial-cluster to name the running members");
+    }
+    ClusterMembers cluster = PeerTransport.fetchMembers(others, Duration.ofSeconds(5));
+    List<String> mine =
+        cfg.initialAdvertisePeerUrls().stream().map(URI::toString).sorted().toList();
+    Member self =
+        cluster.members().stream()
+            .filter(m -> m.peerUrls().stream().sorted().toList().equals(mine))
+            .findFirst()
             .orElseThrow(
                 () ->
                     new ConfigException(
-                        "--initial-cluster-state existing: joining a running cluster needs its"
-                            + " member list, which this member cannot fetch yet; start every"
-                            + " member of a new cluster with --initial-cluster-state new"));
-    if (stored.isEmpty()) {
-      raftLog.saveIdentity(identity.memberId(), identity.clusterId());
-    }
-    return identity;
+                        "no member of cluster "
+                            + Long.toHexString(cluster.clusterId())
+                            + " has the peer URLs "
+                            + mine
+                            + "; add it first with 'etcdctl member add --peer-urls="
+                            + String.join(",", mine)
+                            + "'"));
+    raftLog.saveIdentity(self.id(), cluster.clusterId());
+    log.info(
+        "joining cluster {} as member {}", Long.toHexString(cluster.clusterId()), self.idHex());
+    return new Identity(new ClusterIdentity(self.id(), cluster.clusterId()), cluster.members());
   }
 
   static List<InetSocketAddress> addresses(List<URI> urls) {

@@ -80,6 +80,35 @@ public final class ServeFlags {
   long snapshotCount;
 
   @Option(
+      names = {"--snapshot-catchup-entries", "--experimental-snapshot-catchup-entries"},
+      defaultValue = "5000",
+      description =
+          "Number of entries kept after a snapshot for slow followers to catch up (default: ${DEFAULT-VALUE}).")
+  long snapshotCatchupEntries;
+
+  @Option(
+      names = "--strict-reconfig-check",
+      defaultValue = "true",
+      arity = "0..1",
+      fallbackValue = "true",
+      description =
+          "Reject reconfiguration requests that would cause quorum loss (default: ${DEFAULT-VALUE}).")
+  boolean strictReconfigCheck;
+
+  @Option(
+      names = {"--max-learners", "--experimental-max-learners"},
+      defaultValue = "1",
+      description = "The maximum number of learners in the cluster (default: ${DEFAULT-VALUE}).")
+  long maxLearners;
+
+  @Option(
+      names = {"--corrupt-check-time", "--experimental-corrupt-check-time"},
+      defaultValue = "0s",
+      description =
+          "Duration between checks of the members' key-space hashes; 0s disables them (default: ${DEFAULT-VALUE}).")
+  String corruptCheckTime;
+
+  @Option(
       names = "--heartbeat-interval",
       defaultValue = "100",
       description = "Time (in milliseconds) of a heartbeat interval (default: ${DEFAULT-VALUE}).")
@@ -184,6 +213,14 @@ public final class ServeFlags {
               + "'");
     }
     positive("--snapshot-count", snapshotCount);
+    positive("--snapshot-catchup-entries", snapshotCatchupEntries);
+    if (maxLearners < 0 || maxLearners > 1000) {
+      throw new ConfigException("--max-learners must be between 0 and 1000");
+    }
+    Duration corruptCheck =
+        corruptCheckTime.equals("0")
+            ? Duration.ZERO
+            : duration("--corrupt-check-time", corruptCheckTime);
     positive("--heartbeat-interval", heartbeatIntervalMs);
     positive("--election-timeout", electionTimeoutMs);
     if (electionTimeoutMs < 5 * heartbeatIntervalMs) {
@@ -230,6 +267,10 @@ public final class ServeFlags {
         initialClusterState,
         initialClusterToken,
         snapshotCount,
+        snapshotCatchupEntries,
+        strictReconfigCheck,
+        (int) maxLearners,
+        corruptCheck,
         Duration.ofMillis(heartbeatIntervalMs),
         Duration.ofMillis(electionTimeoutMs),
         quotaBackendBytes,

@@ -64,9 +64,19 @@ public final class Lessor {
     return l;
   }
 
+  /** Forgets every lease and key attachment: the key space is being replaced by a snapshot. */
+  public void clear() {
+    leases.clear();
+    keyLeases.clear();
+  }
+
   /** Restores a lease read from disk at start. */
   public void restore(long id, long ttl) {
-    leases.put(id, new Lease(id, ttl));
+    Lease l = new Lease(id, ttl);
+    if (primary) {
+      l.refresh(clock.getAsLong(), 0);
+    }
+    leases.put(id, l);
   }
 
   /**

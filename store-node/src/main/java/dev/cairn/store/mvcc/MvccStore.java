@@ -27,7 +27,8 @@ import java.util.Set;
  */
 public final class MvccStore {
   private final Backend backend;
-  private final TreeIndex index = new TreeIndex();
+  // Replaced whole when a snapshot is installed; a reader keeps the one it started with.
+  private volatile TreeIndex index = new TreeIndex();
   private final KeyLeases leases;
 
   // Invariant: every revision <= currentRev is committed to the backend.
@@ -57,7 +58,6 @@ public final class MvccStore {
     return s;
   }
 
-  /** The leases on disk: id to granted time to live in seconds. */
   /** The members recorded by applied configuration changes: id to description. */
   public java.util.Map<Long, byte[]> storedMembers() {
     java.util.Map<Long, byte[]> out = new java.util.LinkedHashMap<>();
@@ -73,6 +73,22 @@ public final class MvccStore {
     return out;
   }
 
+  /** The raised alarms: pairs of member id and alarm type number, in key order. */
+  public List<long[]> storedAlarms() {
+    List<long[]> out = new ArrayList<>();
+    try (ReadTx tx = backend.beginRead()) {
+      tx.scan(
+          Schema.ALARM,
+          null,
+          (k, v) -> {
+            out.add(new long[] {Bytes.readLong(k, 0), Bytes.readLong(k, 8)});
+            return true;
+          });
+    }
+    return out;
+  }
+
+  /** The leases on disk: id to granted time to live in seconds. */
   public java.util.Map<Long, Long> storedLeases() {
     java.util.Map<Long, Long> out = new java.util.LinkedHashMap<>();
     try (ReadTx tx = backend.beginRead()) {
@@ -101,7 +117,24 @@ public final class MvccStore {
         });
   }
 
+  /**
+   * Rebuilds everything in memory from the backend, whose content was replaced under this store (a
+   * snapshot installed by the apply thread, the only writer). Tells the key leases of every live
+   * key's lease again.
+   */
+  public void reload() {
+    TreeIndex previous = index;
+    index = new TreeIndex();
+    try {
+      restore();
+    } catch (RuntimeException e) {
+      index = previous;
+      throw e;
+    }
+  }
+
   private void restore() {
+    TreeIndex index = this.index;
     long[] last = {1};
     try (ReadTx tx = backend.beginRead()) {
       tx.scan(
@@ -119,10 +152,10 @@ public final class MvccStore {
             return true;
           });
       compactRev = readLong(tx, Schema.FINISHED_COMPACT_REV, -1);
-      appliedIndex = readLong(tx, Schema.CONSISTENT_INDEX, 0);
+      currentRev = Math.max(last[0], Math.max(compactRev, 1));
       appliedTerm = readLong(tx, Schema.TERM, 0);
+      appliedIndex = readLong(tx, Schema.CONSISTENT_INDEX, 0);
     }
-    currentRev = Math.max(last[0], Math.max(compactRev, 1));
   }
 
   private static long readLong(ReadTx tx, byte[] key, long absent) {
@@ -354,6 +387,23 @@ public final class MvccStore {
     /** Removes a member in this batch. */
     public void removeMember(long id) {
       tx.delete(Schema.MEMBERS, Bytes.longBytes(id));
+    }
+
+    /** Records a raised alarm in this batch. */
+    public void saveAlarm(long memberId, long type) {
+      tx.put(Schema.ALARM, alarmKey(memberId, type), new byte[0]);
+    }
+
+    /** Removes a disarmed alarm in this batch. */
+    public void removeAlarm(long memberId, long type) {
+      tx.delete(Schema.ALARM, alarmKey(memberId, type));
+    }
+
+    private static byte[] alarmKey(long memberId, long type) {
+      byte[] k = new byte[16];
+      Bytes.writeLong(k, 0, memberId);
+      Bytes.writeLong(k, 8, type);
+      return k;
     }
 
     /** Removes a revoked lease in this batch. */

@@ -218,14 +218,22 @@ public final class RaftNode {
   }
 
   /**
-   * Proposes a configuration change; it takes effect when applied. Only one may be pending.
+   * Proposes a configuration change; it takes effect when applied. Only one may be pending: a
+   * follower forwards it to the leader, which drops it while another is pending.
    *
-   * @throws NotLeaderException when not the leader
-   * @throws IllegalStateException when another change is pending
+   * @return the index given to it by this leader, or 0 when forwarded
+   * @throws NotLeaderException when no leader is known
+   * @throws IllegalStateException when this leader has another change pending
    */
   public long proposeConfChange(ConfChange cc) {
     if (role != Role.LEADER) {
-      throw new NotLeaderException(leader);
+      if (leader == 0 || leader == id) {
+        throw new NotLeaderException(0);
+      }
+      send(
+          Message.of(Message.Type.PROPOSE, id, leader, 0)
+              .withEntries(List.of(new Entry(0, 0, Entry.Type.CONF_CHANGE, cc.encode()))));
+      return 0;
     }
     if (pendingConfIndex > log.applied) {
       throw new IllegalStateException("another configuration change is still being applied");
@@ -792,8 +800,12 @@ public final class RaftNode {
           return;
         }
         for (Entry e : m.entries()) {
-          if (e.type() != Entry.Type.NORMAL) {
-            continue; // configuration changes are proposed on the leader only
+          if (e.type() == Entry.Type.CONF_CHANGE) {
+            if (pendingConfIndex > log.applied) {
+              continue; // one change at a time: the proposer times out
+            }
+            pendingConfIndex = appendEntry(e.type(), e.data());
+            continue;
           }
           appendEntry(e.type(), e.data());
         }

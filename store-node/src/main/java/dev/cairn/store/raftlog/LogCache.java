@@ -77,10 +77,29 @@ public final class LogCache implements LogStorage {
     if (index >= cacheFirst && index < cacheFirst + cache.size()) {
       return cache.get((int) (index - cacheFirst)).term();
     }
-    if (index < firstIndex() || index > lastIndex) {
+    long first = firstIndex();
+    if (index == first - 1) {
+      return index == 0 ? 0 : log.firstTerm();
+    }
+    if (index < first || index > lastIndex) {
       return index == 0 ? 0 : -1;
     }
-    return log.entries(index, index).get(0).term();
+    try {
+      return log.entries(index, index).get(0).term();
+    } catch (dev.cairn.store.storage.StorageException e) {
+      if (index < firstIndex()) {
+        return -1; // compacted meanwhile
+      }
+      throw e;
+    }
+  }
+
+  /** The log now starts after a snapshot received from the leader: nothing before it is held. */
+  public synchronized void reset(long index, long term) {
+    cache.clear();
+    cacheFirst = index + 1;
+    lastIndex = index;
+    lastTerm = term;
   }
 
   @Override
@@ -97,7 +116,14 @@ public final class LogCache implements LogStorage {
     }
     // A lagging follower: read from disk outside the lock, a bounded batch at a time.
     long to = Math.min(hi - 1, lo + 1023);
-    fromDisk = log.entries(lo, to);
+    try {
+      fromDisk = log.entries(lo, to);
+    } catch (dev.cairn.store.storage.StorageException e) {
+      if (lo < firstIndex()) {
+        return List.of(); // compacted meanwhile: the caller sends a snapshot instead
+      }
+      throw e;
+    }
     return limit(fromDisk, maxBytes);
   }
 
@@ -116,6 +142,6 @@ public final class LogCache implements LogStorage {
 
   @Override
   public Snapshot snapshot() {
-    return null; // no log compaction yet: every entry stays available
+    return log.snapshot();
   }
 }

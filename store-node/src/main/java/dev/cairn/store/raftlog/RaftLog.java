@@ -1,7 +1,9 @@
 package dev.cairn.store.raftlog;
 
+import dev.cairn.store.raft.ConfState;
 import dev.cairn.store.raft.Entry;
 import dev.cairn.store.raft.HardState;
+import dev.cairn.store.raft.Snapshot;
 import dev.cairn.store.storage.Backend;
 import dev.cairn.store.storage.ReadTx;
 import dev.cairn.store.storage.Schema;
@@ -30,6 +32,8 @@ public final class RaftLog {
 
   private final Backend backend;
   private volatile long firstIndex = 1;
+  private volatile long firstTerm;
+  private volatile Snapshot snapshot;
   private volatile long lastIndex;
   private volatile long lastTerm;
   private volatile HardState hardState = HardState.EMPTY;
@@ -66,6 +70,14 @@ public final class RaftLog {
       if (first != null) {
         firstIndex = Bytes.readLong(first, 0);
       }
+      byte[] ft = tx.get(Schema.RAFT_STATE, Schema.FIRST_TERM);
+      if (ft != null) {
+        firstTerm = Bytes.readLong(ft, 0);
+      }
+      byte[] snap = tx.get(Schema.RAFT_STATE, Schema.SNAPSHOT);
+      if (snap != null) {
+        snapshot = decodeSnapshot(snap);
+      }
       tx.scanBackwards(
           Schema.RAFT_LOG,
           (k, v) -> {
@@ -75,8 +87,119 @@ public final class RaftLog {
             return false;
           });
     }
-    if (lastIndex == 0) {
+    if (lastIndex == 0 || lastIndex < firstIndex - 1) {
       lastIndex = firstIndex - 1;
+      lastTerm = firstTerm;
+    }
+  }
+
+  /** The latest snapshot recorded, or null. */
+  public Snapshot snapshot() {
+    return snapshot;
+  }
+
+  /** The term of the entry at {@code firstIndex() - 1}, which the log no longer holds. */
+  public long firstTerm() {
+    return firstTerm;
+  }
+
+  /**
+   * Records a snapshot of the applied state and drops the entries up to {@code compactTo}, keeping
+   * those after it for followers that are only a little behind. The caller guarantees the state
+   * machine has durably applied everything up to the snapshot's index.
+   */
+  public void compact(Snapshot s, long compactTo) {
+    long to = Math.min(compactTo, Math.min(s.index(), lastIndex));
+    long from = firstIndex;
+    long newFirstTerm = to >= from ? entries(to, to).get(0).term() : firstTerm;
+    try (WriteTx tx = backend.beginWrite()) {
+      tx.put(Schema.RAFT_STATE, Schema.SNAPSHOT, encodeSnapshot(s));
+      if (to >= from) {
+        for (long i = from; i <= to; i++) {
+          tx.delete(Schema.RAFT_LOG, Bytes.longBytes(i));
+        }
+        tx.put(Schema.RAFT_STATE, Schema.FIRST_INDEX, Bytes.longBytes(to + 1));
+        tx.put(Schema.RAFT_STATE, Schema.FIRST_TERM, Bytes.longBytes(newFirstTerm));
+      }
+      tx.commit();
+    }
+    snapshot = s;
+    if (to >= from) {
+      firstTerm = newFirstTerm;
+      firstIndex = to + 1;
+    }
+  }
+
+  /**
+   * Replaces the whole log by a snapshot received from the leader: every entry goes, the log
+   * continues after the snapshot's index. The state machine must already hold the snapshot.
+   */
+  public void installSnapshot(Snapshot s, HardState hs) {
+    try (WriteTx tx = backend.beginWrite()) {
+      List<byte[]> keys = new ArrayList<>();
+      tx.scan(
+          Schema.RAFT_LOG,
+          null,
+          (k, v) -> {
+            keys.add(k);
+            return true;
+          });
+      keys.forEach(k -> tx.delete(Schema.RAFT_LOG, k));
+      tx.put(Schema.RAFT_STATE, Schema.SNAPSHOT, encodeSnapshot(s));
+      tx.put(Schema.RAFT_STATE, Schema.FIRST_INDEX, Bytes.longBytes(s.index() + 1));
+      tx.put(Schema.RAFT_STATE, Schema.FIRST_TERM, Bytes.longBytes(s.term()));
+      if (hs != null) {
+        tx.put(Schema.RAFT_STATE, Schema.HARD_STATE, encodeHardState(hs));
+      }
+      tx.commit();
+    }
+    snapshot = s;
+    firstTerm = s.term();
+    firstIndex = s.index() + 1;
+    lastIndex = s.index();
+    lastTerm = s.term();
+    if (hs != null) {
+      hardState = hs;
+    }
+  }
+
+  private static byte[] encodeHardState(HardState hs) {
+    byte[] b = new byte[24];
+    Bytes.writeLong(b, 0, hs.term());
+    Bytes.writeLong(b, 8, hs.vote());
+    Bytes.writeLong(b, 16, hs.commit());
+    return b;
+  }
+
+  /** index (8) | term (8) | voter count (4) | voters (8 each) | learner count (4) | learners. */
+  static byte[] encodeSnapshot(Snapshot s) {
+    ConfState c = s.conf();
+    java.nio.ByteBuffer b =
+        java.nio.ByteBuffer.allocate(24 + 8 * (c.voters().size() + c.learners().size()));
+    b.putLong(s.index()).putLong(s.term());
+    b.putInt(c.voters().size());
+    c.voters().forEach(b::putLong);
+    b.putInt(c.learners().size());
+    c.learners().forEach(b::putLong);
+    return b.array();
+  }
+
+  static Snapshot decodeSnapshot(byte[] v) {
+    try {
+      java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(v);
+      long index = b.getLong();
+      long term = b.getLong();
+      java.util.Set<Long> voters = new java.util.HashSet<>();
+      for (int n = b.getInt(); n > 0; n--) {
+        voters.add(b.getLong());
+      }
+      java.util.Set<Long> learners = new java.util.HashSet<>();
+      for (int n = b.getInt(); n > 0; n--) {
+        learners.add(b.getLong());
+      }
+      return new Snapshot(index, term, new ConfState(voters, learners), new byte[0]);
+    } catch (java.nio.BufferUnderflowException e) {
+      throw new StorageException("raft snapshot record is truncated", e);
     }
   }
 
@@ -155,11 +278,7 @@ public final class RaftLog {
         }
       }
       if (hs != null) {
-        byte[] b = new byte[24];
-        Bytes.writeLong(b, 0, hs.term());
-        Bytes.writeLong(b, 8, hs.vote());
-        Bytes.writeLong(b, 16, hs.commit());
-        tx.put(Schema.RAFT_STATE, Schema.HARD_STATE, b);
+        tx.put(Schema.RAFT_STATE, Schema.HARD_STATE, encodeHardState(hs));
       }
       tx.commit();
     }

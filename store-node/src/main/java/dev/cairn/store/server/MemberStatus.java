@@ -21,4 +21,7 @@ public interface MemberStatus {
 
   /** Bytes the key space's files take on disk. */
   long dbSize();
+
+  /** Whether this member is a learner: it votes in nothing and serves only local reads. */
+  boolean isLearner();
 }

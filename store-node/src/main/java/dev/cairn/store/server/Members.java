@@ -25,18 +25,60 @@ final class Members {
 
   /** Records a member from the description its configuration change carried. */
   Member put(long id, byte[] description) {
-    Member m;
+    Member m = parse(id, description);
+    byId.put(id, m);
+    return m;
+  }
+
+  private static Member parse(long id, byte[] description) {
     try {
-      m = Member.fromProto(dev.cairn.proto.internal.Member.parseFrom(description));
+      return Member.fromProto(dev.cairn.proto.internal.Member.parseFrom(description));
     } catch (InvalidProtocolBufferException | IllegalArgumentException e) {
       throw new IllegalStateException("member " + Long.toHexString(id) + " is unreadable", e);
     }
+  }
+
+  /**
+   * Applies an update of a member: its peer URLs, and its name and client URLs when the update
+   * carries a name (a member publishing itself). Whether it is a learner only ever changes by
+   * promotion, so an update made from an older view cannot undo one.
+   *
+   * @return the member as it now is, or null when it is not a member
+   */
+  Member update(long id, byte[] description) {
+    Member current = byId.get(id);
+    if (current == null) {
+      return null;
+    }
+    Member u = parse(id, description);
+    boolean published = !u.name().isEmpty();
+    Member m =
+        new Member(
+            id,
+            published ? u.name() : current.name(),
+            u.peerUrls(),
+            published ? u.clientUrls() : current.clientUrls(),
+            current.isLearner());
     byId.put(id, m);
     return m;
   }
 
   void remove(long id) {
     byId.remove(id);
+  }
+
+  /** Replaces every member by those a snapshot's key space records. */
+  void reload(Map<Long, byte[]> stored) {
+    byId.clear();
+    stored.forEach(this::put);
+  }
+
+  Member get(long id) {
+    return byId.get(id);
+  }
+
+  boolean contains(long id) {
+    return byId.containsKey(id);
   }
 
   List<Member> all() {

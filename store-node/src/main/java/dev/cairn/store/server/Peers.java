@@ -24,6 +24,18 @@ public interface Peers {
   CompletableFuture<LeaseTimeToLiveResponse> leaseTimeToLive(
       long leader, LeaseTimeToLiveRequest request);
 
+  /** Asks the leader to promote a learner that has caught up. */
+  CompletableFuture<dev.cairn.proto.etcdserverpb.MemberPromoteResponse> promote(
+      long leader, long memberId);
+
+  /** Asks a peer for its key-space hash. */
+  CompletableFuture<dev.cairn.proto.etcdserverpb.HashKVResponse> hashKv(
+      long peer, dev.cairn.proto.etcdserverpb.HashKVRequest request);
+
+  /** Asks the leader to hand leadership to another voter. */
+  CompletableFuture<dev.cairn.proto.etcdserverpb.MoveLeaderResponse> moveLeader(
+      long leader, dev.cairn.proto.etcdserverpb.MoveLeaderRequest request);
+
   /** A member alone in its cluster. */
   Peers NONE =
       new Peers() {
@@ -44,6 +56,24 @@ public interface Peers {
         @Override
         public CompletableFuture<LeaseTimeToLiveResponse> leaseTimeToLive(
             long leader, LeaseTimeToLiveRequest request) {
+          return CompletableFuture.failedFuture(new IllegalStateException("no peers"));
+        }
+
+        @Override
+        public CompletableFuture<dev.cairn.proto.etcdserverpb.MemberPromoteResponse> promote(
+            long leader, long memberId) {
+          return CompletableFuture.failedFuture(new IllegalStateException("no peers"));
+        }
+
+        @Override
+        public CompletableFuture<dev.cairn.proto.etcdserverpb.HashKVResponse> hashKv(
+            long peer, dev.cairn.proto.etcdserverpb.HashKVRequest request) {
+          return CompletableFuture.failedFuture(new IllegalStateException("no peers"));
+        }
+
+        @Override
+        public CompletableFuture<dev.cairn.proto.etcdserverpb.MoveLeaderResponse> moveLeader(
+            long leader, dev.cairn.proto.etcdserverpb.MoveLeaderRequest request) {
           return CompletableFuture.failedFuture(new IllegalStateException("no peers"));
         }
       };

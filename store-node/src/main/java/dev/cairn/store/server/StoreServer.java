@@ -1,9 +1,17 @@
 package dev.cairn.store.server;
 
+import dev.cairn.proto.etcdserverpb.AlarmMember;
+import dev.cairn.proto.etcdserverpb.AlarmRequest;
+import dev.cairn.proto.etcdserverpb.AlarmResponse;
+import dev.cairn.proto.etcdserverpb.AlarmType;
 import dev.cairn.proto.etcdserverpb.CompactionRequest;
 import dev.cairn.proto.etcdserverpb.CompactionResponse;
+import dev.cairn.proto.etcdserverpb.DefragmentResponse;
 import dev.cairn.proto.etcdserverpb.DeleteRangeRequest;
 import dev.cairn.proto.etcdserverpb.DeleteRangeResponse;
+import dev.cairn.proto.etcdserverpb.HashKVRequest;
+import dev.cairn.proto.etcdserverpb.HashKVResponse;
+import dev.cairn.proto.etcdserverpb.HashResponse;
 import dev.cairn.proto.etcdserverpb.LeaseGrantRequest;
 import dev.cairn.proto.etcdserverpb.LeaseGrantResponse;
 import dev.cairn.proto.etcdserverpb.LeaseLeasesResponse;
@@ -12,14 +20,28 @@ import dev.cairn.proto.etcdserverpb.LeaseRevokeResponse;
 import dev.cairn.proto.etcdserverpb.LeaseStatus;
 import dev.cairn.proto.etcdserverpb.LeaseTimeToLiveRequest;
 import dev.cairn.proto.etcdserverpb.LeaseTimeToLiveResponse;
+import dev.cairn.proto.etcdserverpb.MemberAddRequest;
+import dev.cairn.proto.etcdserverpb.MemberAddResponse;
+import dev.cairn.proto.etcdserverpb.MemberListRequest;
+import dev.cairn.proto.etcdserverpb.MemberListResponse;
+import dev.cairn.proto.etcdserverpb.MemberPromoteRequest;
+import dev.cairn.proto.etcdserverpb.MemberPromoteResponse;
+import dev.cairn.proto.etcdserverpb.MemberRemoveRequest;
+import dev.cairn.proto.etcdserverpb.MemberRemoveResponse;
+import dev.cairn.proto.etcdserverpb.MemberUpdateRequest;
+import dev.cairn.proto.etcdserverpb.MemberUpdateResponse;
+import dev.cairn.proto.etcdserverpb.MoveLeaderRequest;
+import dev.cairn.proto.etcdserverpb.MoveLeaderResponse;
 import dev.cairn.proto.etcdserverpb.PutRequest;
 import dev.cairn.proto.etcdserverpb.PutResponse;
 import dev.cairn.proto.etcdserverpb.RangeRequest;
 import dev.cairn.proto.etcdserverpb.RangeResponse;
 import dev.cairn.proto.etcdserverpb.ResponseHeader;
+import dev.cairn.proto.etcdserverpb.StatusResponse;
 import dev.cairn.proto.etcdserverpb.TxnRequest;
 import dev.cairn.proto.etcdserverpb.TxnResponse;
 import dev.cairn.proto.internal.InternalRaftRequest;
+import dev.cairn.store.apply.Alarms;
 import dev.cairn.store.apply.Applied;
 import dev.cairn.store.apply.Applier;
 import dev.cairn.store.apply.ApplyResult;
@@ -39,6 +61,7 @@ import dev.cairn.store.raft.RaftConfig;
 import dev.cairn.store.raft.RaftNode;
 import dev.cairn.store.raft.ReadState;
 import dev.cairn.store.raft.Ready;
+import dev.cairn.store.raft.Snapshot;
 import dev.cairn.store.raft.SoftState;
 import dev.cairn.store.raftlog.LogCache;
 import dev.cairn.store.raftlog.RaftLog;
@@ -47,8 +70,13 @@ import dev.cairn.store.support.IdGenerator;
 import dev.cairn.store.support.StoreError;
 import dev.cairn.store.support.StoreException;
 import dev.cairn.store.watch.WatchableStore;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -88,7 +116,8 @@ import org.slf4j.LoggerFactory;
  * <p>Threads: raft, log writer, apply, and a timer for ticks and sweeps. Storage threads are never
  * interrupted (Xodus closes its file channel on interrupt); they stop on a poison pill.
  */
-public final class StoreServer implements RaftKv, RaftLease, MemberStatus, AutoCloseable {
+public final class StoreServer
+    implements RaftKv, RaftLease, MemberStatus, RaftCluster, RaftMaintenance, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(StoreServer.class);
 
   /** etcd refuses proposals when apply lags commit by more than this. */
@@ -140,6 +169,29 @@ public final class StoreServer implements RaftKv, RaftLease, MemberStatus, AutoC
 
   private long lastConfApplied;
 
+  /** Where snapshot files are written for peers and clients, and received from the leader. */
+  private final Path snapshotDir;
+
+  /** Index of the latest snapshot recorded in the log; apply thread only. */
+  private long lastSnapshotIndex;
+
+  /** Callers waiting for a configuration change about a member to be applied, by member id. */
+  private final ConcurrentHashMap<Long, List<CompletableFuture<Void>>> confWaits =
+      new ConcurrentHashMap<>();
+
+  /** Callers waiting for the leader to change. */
+  private final java.util.concurrent.CopyOnWriteArrayList<Runnable> leaderWatchers =
+      new java.util.concurrent.CopyOnWriteArrayList<>();
+
+  private final Alarms alarms;
+  private volatile long cachedDbSize;
+  private volatile boolean removed;
+  private final CompletableFuture<Void> removal = new CompletableFuture<>();
+  private final java.util.concurrent.atomic.AtomicBoolean publishing =
+      new java.util.concurrent.atomic.AtomicBoolean();
+  private final java.util.concurrent.atomic.AtomicBoolean corruptCheckRunning =
+      new java.util.concurrent.atomic.AtomicBoolean();
+
   /** Counts changes of leader; raft thread only. */
   private long leaderEpoch = 1;
 
@@ -164,9 +216,22 @@ public final class StoreServer implements RaftKv, RaftLease, MemberStatus, AutoC
 
   private record Unreachable(long peer) {}
 
-  private record ConfApplied(long index, ConfChange change) {}
+  /** A configuration change applied; replayed when the key space already held it. */
+  private record ConfApplied(long index, ConfChange change, boolean replayed) {}
 
-  private record LogWrite(List<Entry> entries, HardState hardState, List<Message> afterPersist) {}
+  private record LogWrite(
+      List<Entry> entries, HardState hardState, Snapshot snapshot, List<Message> afterPersist) {}
+
+  /** Record a snapshot of the applied state and drop log entries up to compactTo. */
+  private record Compact(Snapshot snapshot, long compactTo) {}
+
+  /** Replace the key space by a snapshot file from the leader; done completes once durable. */
+  private record InstallSnapshot(Snapshot snapshot, Path file, CompletableFuture<Void> done) {}
+
+  private record SnapshotReport(long peer, boolean delivered) {}
+
+  /** Work that must run on the raft thread, which alone touches the Raft node. */
+  private record RaftTask(Runnable body) {}
 
   /** Linearizable reads that wait on one ReadIndex round. */
   private static final class ReadBatch {
@@ -208,26 +273,26 @@ public final class StoreServer implements RaftKv, RaftLease, MemberStatus, AutoC
     store.storedLeases().forEach(lessor::restore);
     store.attachLiveKeys();
     this.kv = new KvExecutor(lessor::exists);
-    this.applier = new Applier(store, kv, lessor);
+    this.alarms = new Alarms(store.storedAlarms());
+    this.applier = new Applier(store, kv, lessor, alarms);
     this.watchable = new WatchableStore(store);
     this.appliedWaiters = new AppliedWaiters(store::appliedIndex);
+    this.snapshotDir =
+        options.snapshots().dir() != null
+            ? options.snapshots().dir()
+            : mvccBackend.dir().resolveSibling("snap");
+    try {
+      Files.createDirectories(snapshotDir);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create " + snapshotDir, e);
+    }
     // Request ids must never repeat an id still in the log, so they start from the clock.
     this.ids = new IdGenerator(options.memberId(), System.currentTimeMillis());
 
-    if (raftLog.isEmpty()) {
-      List<Entry> boot = new ArrayList<>();
-      for (Member m : initialMembers) {
-        ConfChange cc =
-            new ConfChange(
-                m.isLearner() ? ConfChange.Type.ADD_LEARNER : ConfChange.Type.ADD_NODE,
-                m.id(),
-                m.toProto().toByteArray());
-        boot.add(new Entry(boot.size() + 1, 1, Entry.Type.CONF_CHANGE, cc.encode()));
-      }
-      raftLog.append(boot, new HardState(1, 0, boot.size()));
-    }
+    Bootstrap.writeInitialLog(raftLog, initialMembers);
     long applied = store.appliedIndex();
-    if (applied > raftLog.lastIndex()) {
+    // After a snapshot from the leader, the key space may be ahead of the log it came with.
+    if (applied > raftLog.lastIndex() && raftLog.snapshot() == null) {
       throw new IllegalStateException(
           "the MVCC store has applied index "
               + applied
@@ -235,8 +300,17 @@ public final class StoreServer implements RaftKv, RaftLease, MemberStatus, AutoC
               + raftLog.lastIndex());
     }
     this.members = new Members(options.memberId(), store.storedMembers());
+    if (!members.all().isEmpty() && !members.contains(options.memberId())) {
+      throw new IllegalStateException(
+          "member "
+              + Long.toHexString(options.memberId())
+              + " has been permanently removed from the cluster; its data dir cannot serve again");
+    }
+    Snapshot latest = raftLog.snapshot();
+    this.lastSnapshotIndex = latest != null ? latest.index() : raftLog.firstIndex() - 1;
     this.lastConfApplied = applied;
-    for (Entry e : raftLog.entries(applied + 1, raftLog.lastIndex())) {
+    for (Entry e :
+        raftLog.entries(Math.max(applied + 1, raftLog.firstIndex()), raftLog.lastIndex())) {
       if (e.type() == Entry.Type.CONF_CHANGE) {
         lastConfIndexInLog = e.index();
       }
@@ -255,10 +329,11 @@ public final class StoreServer implements RaftKv, RaftLease, MemberStatus, AutoC
             logCache,
             raftLog.hardState(),
             members.confState(),
-            applied,
+            Math.min(applied, raftLog.lastIndex()),
             new SplittableRandom(System.nanoTime() ^ options.memberId()));
     this.term = node.term();
     this.startCommit = node.committed();
+    this.cachedDbSize = mvccBackend.diskBytes();
     this.readers =
         Executors.newFixedThreadPool(
             Math.max(2, Runtime.getRuntime().availableProcessors()),
@@ -294,6 +369,13 @@ public final class StoreServer implements RaftKv, RaftLease, MemberStatus, AutoC
     timer.scheduleWithFixedDelay(() -> inbox.add(TICK), tick, tick, TimeUnit.MILLISECONDS);
     timer.scheduleWithFixedDelay(this::expireProposals, 100, 100, TimeUnit.MILLISECONDS);
     timer.scheduleWithFixedDelay(this::revokeExpiredLeases, 500, 500, TimeUnit.MILLISECONDS);
+    timer.scheduleWithFixedDelay(
+        () -> cachedDbSize = mvccBackend.diskBytes(), 100, 100, TimeUnit.MILLISECONDS);
+    timer.scheduleWithFixedDelay(this::publishAttributes, 0, 500, TimeUnit.MILLISECONDS);
+    long check = options.membership().corruptCheckInterval().toMillis();
+    if (check > 0) {
+      timer.scheduleWithFixedDelay(this::checkCorruption, check, check, TimeUnit.MILLISECONDS);
+    }
     long progress = options.watchProgressInterval().toMillis();
     timer.scheduleWithFixedDelay(
         watchable::progressRound, progress, progress, TimeUnit.MILLISECONDS);
@@ -311,6 +393,11 @@ public final class StoreServer implements RaftKv, RaftLease, MemberStatus, AutoC
   /** Delivers a message from a peer; called by the transport. */
   public void receive(Message m) {
     inbox.add(new Inbound(m));
+  }
+
+  /** The snapshot sent to a peer arrived, or failed; called by the transport. */
+  public void snapshotSent(long peer, boolean delivered) {
+    inbox.add(new SnapshotReport(peer, delivered));
   }
 
   /** A peer could not be reached; called by the transport. */
@@ -364,6 +451,10 @@ public final class StoreServer implements RaftKv, RaftLease, MemberStatus, AutoC
       node.applyConfChange(c.index(), c.change());
       lastConfApplied = c.index();
       campaignIfAlone();
+    } else if (ev instanceof SnapshotReport r) {
+      node.reportSnapshot(r.peer(), r.delivered());
+    } else if (ev instanceof RaftTask t) {
+      t.body().run();
     }
   }
 
@@ -422,7 +513,8 @@ public final class StoreServer implements RaftKv, RaftLease, MemberStatus, AutoC
         }
       }
       if (rd.needsWrite()) {
-        logQueue.add(new LogWrite(rd.entries(), rd.hardState(), rd.messagesAfterPersist()));
+        logQueue.add(
+            new LogWrite(rd.entries(), rd.hardState(), rd.snapshot(), rd.messagesAfterPersist()));
       }
       if (!rd.committed().isEmpty()) {
         applyQueue.add(rd.committed());
@@ -450,6 +542,7 @@ public final class StoreServer implements RaftKv, RaftLease, MemberStatus, AutoC
       failProposalsOfEpoch(leaderEpoch);
     }
     if (ss.leader() != previous) {
+      leaderWatchers.forEach(Runnable::run);
       leaderEpoch++;
       log.info(
           "member {} sees leader {} at term {}",
@@ -539,8 +632,7 @@ public final class StoreServer implements RaftKv, RaftLease, MemberStatus, AutoC
 
   private void logWriterLoop() {
     List<Object> batch = new ArrayList<>();
-    List<Entry> entries = new ArrayList<>();
-    List<Message> afterPersist = new ArrayList<>();
+    LogBatch pending = new LogBatch();
     while (true) {
       try {
         batch.add(logQueue.take());
@@ -548,21 +640,45 @@ public final class StoreServer implements RaftKv, RaftLease, MemberStatus, AutoC
         continue; // never leave with writes pending; STOP ends this loop
       }
       logQueue.drainTo(batch);
-      HardState hs = null;
       boolean stop = false;
       for (Object o : batch) {
         if (o == STOP) {
           stop = true;
+        } else if (o instanceof Compact c) {
+          pending.flush();
+          raftLog.compact(c.snapshot(), c.compactTo());
+          log.info(
+              "snapshot at index {}; log compacted up to {}",
+              c.snapshot().index(),
+              raftLog.firstIndex() - 1);
         } else {
           LogWrite w = (LogWrite) o;
-          merge(entries, w.entries());
-          afterPersist.addAll(w.afterPersist());
-          if (w.hardState() != null) {
-            hs = w.hardState();
+          if (w.snapshot() != null) {
+            pending.flush();
+            installSnapshotInLog(w.snapshot(), w.hardState());
+          } else if (w.hardState() != null) {
+            pending.hs = w.hardState();
           }
+          merge(pending.entries, w.entries());
+          pending.afterPersist.addAll(w.afterPersist());
         }
       }
       batch.clear();
+      pending.flush();
+      if (stop) {
+        return;
+      }
+    }
+  }
+
+  /** What the log writer has gathered for its next write. */
+  private final class LogBatch {
+    final List<Entry> entries = new ArrayList<>();
+    final List<Message> afterPersist = new ArrayList<>();
+    HardState hs;
+
+    /** Writes what is gathered in one transaction, then lets the waiting messages go. */
+    void flush() {
       if (!entries.isEmpty() || hs != null) {
         raftLog.append(entries, hs);
         logCache.append(entries);
@@ -576,10 +692,29 @@ public final class StoreServer implements RaftKv, RaftLease, MemberStatus, AutoC
         inbox.add(new Persisted(last.index(), last.term()));
         entries.clear();
       }
-      if (stop) {
-        return;
-      }
+      hs = null;
     }
+  }
+
+  /**
+   * Installs a snapshot from the leader: the key space first (on the apply thread, which owns it),
+   * then the log, so that a crash in between leaves a key space ahead of its log, never behind.
+   */
+  private void installSnapshotInLog(Snapshot s, HardState hs) {
+    Path file = Path.of(new String(s.data(), StandardCharsets.UTF_8));
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    applyQueue.add(new InstallSnapshot(s, file, done));
+    try {
+      done.join();
+    } catch (RuntimeException e) {
+      // Leaves the snapshot unstored: Raft retries it when the leader sends it again.
+      log.error("installing the snapshot at index {} failed", s.index(), e);
+      return;
+    }
+    raftLog.installSnapshot(s, hs);
+    logCache.reset(s.index(), s.term());
+    inbox.add(new Persisted(s.index(), s.term()));
+    log.info("installed the leader's snapshot at index {} (term {})", s.index(), s.term());
   }
 
   /** Adds a later write's entries; they replace queued ones from their first index on. */
@@ -598,10 +733,8 @@ public final class StoreServer implements RaftKv, RaftLease, MemberStatus, AutoC
 
   private void applyLoop() {
     List<Object> batch = new ArrayList<>();
-    List<Committed> entries = new ArrayList<>();
-    List<ConfApplied> confChanges = new ArrayList<>();
+    ApplyBatch pending = new ApplyBatch();
     long lastSync = System.nanoTime();
-    boolean dirty = false;
     if (store.appliedIndex() >= startCommit) {
       caughtUp.countDown();
     }
@@ -619,46 +752,104 @@ public final class StoreServer implements RaftKv, RaftLease, MemberStatus, AutoC
         for (Object o : batch) {
           if (o == STOP) {
             stop = true;
-            continue;
-          }
-          @SuppressWarnings("unchecked")
-          List<Entry> list = (List<Entry>) o;
-          for (Entry e : list) {
-            entries.add(toCommitted(e, confChanges));
+          } else if (o instanceof InstallSnapshot in) {
+            pending.apply();
+            installSnapshot(in);
+          } else {
+            @SuppressWarnings("unchecked")
+            List<Entry> list = (List<Entry>) o;
+            for (Entry e : list) {
+              pending.entries.add(toCommitted(e, pending.confChanges));
+            }
           }
         }
         batch.clear();
-      }
-      if (!entries.isEmpty()) {
-        ApplyResult result = applier.apply(entries);
-        watchable.notify(result.events());
-        long lastApplied = entries.get(entries.size() - 1).index();
-        entries.clear();
-        dirty = true;
-        for (ConfApplied c : confChanges) {
-          onConfApplied(c);
-        }
-        confChanges.clear();
-        for (Applied a : result.outcomes()) {
-          Pending p = waits.remove(a.requestId());
-          if (p != null) {
-            p.complete(a.result());
-          }
-        }
-        appliedWaiters.appliedTo(lastApplied);
-        if (lastApplied >= startCommit) {
-          caughtUp.countDown();
-        }
+        pending.apply();
       }
       // The log is the durability point; syncing the store only bounds the replay after a crash.
-      if (dirty && System.nanoTime() - lastSync > TimeUnit.MILLISECONDS.toNanos(100)) {
+      if (pending.dirty && System.nanoTime() - lastSync > TimeUnit.MILLISECONDS.toNanos(100)) {
         mvccBackend.sync();
         lastSync = System.nanoTime();
-        dirty = false;
+        pending.dirty = false;
+        maybeSnapshot();
       }
       if (stop) {
         return;
       }
+    }
+  }
+
+  /** Committed entries gathered by the apply thread for one MVCC transaction. */
+  private final class ApplyBatch {
+    final List<Committed> entries = new ArrayList<>();
+    final List<ConfApplied> confChanges = new ArrayList<>();
+    boolean dirty;
+
+    void apply() {
+      if (entries.isEmpty()) {
+        return;
+      }
+      ApplyResult result = applier.apply(entries);
+      watchable.notify(result.events());
+      long lastApplied = entries.get(entries.size() - 1).index();
+      entries.clear();
+      dirty = true;
+      for (ConfApplied c : confChanges) {
+        onConfApplied(c);
+      }
+      confChanges.clear();
+      for (Applied a : result.outcomes()) {
+        Pending p = waits.remove(a.requestId());
+        if (p != null) {
+          p.complete(a.result());
+        }
+      }
+      appliedWaiters.appliedTo(lastApplied);
+      if (lastApplied >= startCommit) {
+        caughtUp.countDown();
+      }
+    }
+  }
+
+  /**
+   * Once --snapshot-count entries were applied since the last snapshot, and the key space holding
+   * them is on disk, records a snapshot and lets the log drop what followers no longer need.
+   */
+  private void maybeSnapshot() {
+    long applied = store.appliedIndex();
+    if (applied - lastSnapshotIndex < options.snapshots().count()) {
+      return;
+    }
+    Snapshot s = new Snapshot(applied, store.appliedTerm(), members.confState(), new byte[0]);
+    logQueue.add(new Compact(s, applied - options.snapshots().catchupEntries()));
+    lastSnapshotIndex = applied;
+  }
+
+  /** Replaces the key space by the leader's snapshot; on the apply thread. */
+  private void installSnapshot(InstallSnapshot in) {
+    try {
+      Set<Long> before = new java.util.HashSet<>();
+      members.all().forEach(m -> before.add(m.id()));
+      dev.cairn.store.snapshot.Snapshots.install(in.file(), mvccBackend);
+      store.reload();
+      lessor.clear();
+      store.storedLeases().forEach(lessor::restore);
+      store.attachLiveKeys();
+      alarms.reload(store.storedAlarms());
+      members.reload(store.storedMembers());
+      for (long id : before) {
+        if (!members.contains(id)) {
+          peers.removePeer(id);
+        }
+      }
+      members.all().forEach(this::connect);
+      watchable.restore();
+      lastSnapshotIndex = in.snapshot().index();
+      appliedWaiters.appliedTo(store.appliedIndex());
+      Files.deleteIfExists(in.file());
+      in.done().complete(null);
+    } catch (IOException | RuntimeException e) {
+      in.done().completeExceptionally(e);
     }
   }
 
@@ -674,24 +865,61 @@ public final class StoreServer implements RaftKv, RaftLease, MemberStatus, AutoC
       return new Committed(e.index(), e.term(), new byte[0]);
     }
     if (e.index() <= store.appliedIndex()) {
-      return new Committed(e.index(), e.term(), new byte[0]); // replayed: already recorded
+      // In the key space already (it came with a snapshot); Raft must still learn of it.
+      confChanges.add(new ConfApplied(e.index(), cc, true));
+      return new Committed(e.index(), e.term(), new byte[0]);
     }
-    confChanges.add(new ConfApplied(e.index(), cc));
-    byte[] description = cc.type() == ConfChange.Type.REMOVE_NODE ? null : cc.context();
+    confChanges.add(new ConfApplied(e.index(), cc, false));
+    // The member view changes here, in log order, so that the next change in the same batch
+    // builds on this one; connections and Raft follow once the batch is applied.
+    byte[] description;
+    switch (cc.type()) {
+      case REMOVE_NODE -> {
+        members.remove(cc.nodeId());
+        description = null;
+      }
+      case UPDATE_NODE -> {
+        Member m = members.update(cc.nodeId(), cc.context());
+        if (m == null) {
+          return new Committed(e.index(), e.term(), new byte[0]); // updates a removed member
+        }
+        description = m.toProto().toByteArray();
+      }
+      default -> {
+        members.put(cc.nodeId(), cc.context());
+        description = cc.context();
+      }
+    }
     return new Committed(
         e.index(), e.term(), new byte[0], new Committed.MemberChange(cc.nodeId(), description));
   }
 
   private void onConfApplied(ConfApplied c) {
     ConfChange cc = c.change();
+    if (c.replayed()) {
+      inbox.add(c);
+      return;
+    }
     if (cc.type() == ConfChange.Type.REMOVE_NODE) {
-      members.remove(cc.nodeId());
       peers.removePeer(cc.nodeId());
     } else {
-      Member m = members.put(cc.nodeId(), cc.context());
-      connect(m);
+      Member m = members.get(cc.nodeId());
+      if (m != null) {
+        connect(m);
+      }
     }
     inbox.add(c);
+    List<CompletableFuture<Void>> waiting = confWaits.remove(cc.nodeId());
+    if (waiting != null) {
+      waiting.forEach(f -> f.complete(null));
+    }
+    if (cc.type() == ConfChange.Type.REMOVE_NODE && cc.nodeId() == options.memberId()) {
+      log.warn(
+          "member {} has been permanently removed from the cluster",
+          Long.toHexString(options.memberId()));
+      removed = true;
+      removal.complete(null);
+    }
   }
 
   // ---- proposals ----
@@ -793,6 +1021,11 @@ public final class StoreServer implements RaftKv, RaftLease, MemberStatus, AutoC
 
   @Override
   public CompletableFuture<PutResponse> put(PutRequest r) {
+    try {
+      checkQuota(r.getSerializedSize());
+    } catch (StoreException e) {
+      return CompletableFuture.failedFuture(e);
+    }
     return propose(InternalRaftRequest.newBuilder().setPut(r))
         .thenCompose(outcome(PutResponse.class));
   }
@@ -811,6 +1044,11 @@ public final class StoreServer implements RaftKv, RaftLease, MemberStatus, AutoC
       }
       return linearizableBarrier()
           .thenApplyAsync(v -> store.read(view -> kv.readOnlyTxn(view, r)), readers);
+    }
+    try {
+      checkQuota(r.getSerializedSize());
+    } catch (StoreException e) {
+      return CompletableFuture.failedFuture(e);
     }
     return propose(InternalRaftRequest.newBuilder().setTxn(r))
         .thenCompose(outcome(TxnResponse.class));
@@ -843,6 +1081,11 @@ public final class StoreServer implements RaftKv, RaftLease, MemberStatus, AutoC
   public CompletableFuture<LeaseGrantResponse> grant(LeaseGrantRequest r) {
     if (r.getTTL() > Lessor.MAX_TTL) {
       return CompletableFuture.failedFuture(new StoreException(StoreError.LEASE_TTL_TOO_LARGE));
+    }
+    try {
+      checkQuota(64);
+    } catch (StoreException e) {
+      return CompletableFuture.failedFuture(e);
     }
     LeaseGrantRequest.Builder b = r.toBuilder();
     while (b.getID() == 0) {
@@ -962,6 +1205,11 @@ public final class StoreServer implements RaftKv, RaftLease, MemberStatus, AutoC
   }
 
   @Override
+  public boolean isLearner() {
+    return members.confState().learners().contains(options.memberId());
+  }
+
+  @Override
   public long currentRevision() {
     return store.currentRevision();
   }
@@ -974,6 +1222,542 @@ public final class StoreServer implements RaftKv, RaftLease, MemberStatus, AutoC
   /** Number of keys that exist now. */
   public int keyCount() {
     return store.keyCount();
+  }
+
+  // ---- RaftCluster ----
+
+  /** The members as this member has applied them. */
+  public List<Member> members() {
+    return members.all();
+  }
+
+  /** Completes when this member has applied its own removal from the cluster. */
+  public CompletableFuture<Void> removal() {
+    return removal;
+  }
+
+  private List<dev.cairn.proto.etcdserverpb.Member> memberList() {
+    List<dev.cairn.proto.etcdserverpb.Member> out = new ArrayList<>();
+    for (Member m : members.all()) {
+      out.add(toEtcd(m));
+    }
+    return out;
+  }
+
+  private static dev.cairn.proto.etcdserverpb.Member toEtcd(Member m) {
+    return dev.cairn.proto.etcdserverpb.Member.newBuilder()
+        .setID(m.id())
+        .setName(m.name())
+        .addAllPeerURLs(m.peerUrls())
+        .addAllClientURLs(m.clientUrls())
+        .setIsLearner(m.isLearner())
+        .build();
+  }
+
+  @Override
+  public CompletableFuture<MemberListResponse> memberList(MemberListRequest r) {
+    if (!r.getLinearizable()) {
+      return CompletableFuture.completedFuture(
+          MemberListResponse.newBuilder().addAllMembers(memberList()).build());
+    }
+    return linearizableBarrier()
+        .thenApply(v -> MemberListResponse.newBuilder().addAllMembers(memberList()).build());
+  }
+
+  @Override
+  public CompletableFuture<MemberAddResponse> memberAdd(MemberAddRequest r) {
+    List<String> urls = r.getPeerURLsList();
+    try {
+      checkPeerUrlsFree(0, urls);
+      if (r.getIsLearner()) {
+        long learners = members.all().stream().filter(Member::isLearner).count();
+        if (learners + 1 > options.membership().maxLearners()) {
+          throw new StoreException(StoreError.TOO_MANY_LEARNERS);
+        }
+      } else if (strict() && !readyToAddVoter()) {
+        throw new StoreException(StoreError.NOT_ENOUGH_STARTED_MEMBERS);
+      }
+    } catch (StoreException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    Member m = Member.added(urls, r.getIsLearner(), java.time.Instant.now());
+    if (members.contains(m.id())) {
+      return CompletableFuture.failedFuture(new StoreException(StoreError.MEMBER_EXISTS));
+    }
+    ConfChange.Type type = m.isLearner() ? ConfChange.Type.ADD_LEARNER : ConfChange.Type.ADD_NODE;
+    return proposeConfChange(new ConfChange(type, m.id(), m.toProto().toByteArray()))
+        .thenApply(
+            v ->
+                MemberAddResponse.newBuilder()
+                    .setMember(toEtcd(m))
+                    .addAllMembers(memberList())
+                    .build());
+  }
+
+  @Override
+  public CompletableFuture<MemberRemoveResponse> memberRemove(MemberRemoveRequest r) {
+    long id = r.getID();
+    Member m = members.get(id);
+    if (m == null) {
+      return CompletableFuture.failedFuture(new StoreException(StoreError.MEMBER_NOT_FOUND));
+    }
+    if (!m.isLearner() && strict() && !readyToRemoveVoter(id)) {
+      return CompletableFuture.failedFuture(
+          new StoreException(StoreError.NOT_ENOUGH_STARTED_MEMBERS));
+    }
+    CompletableFuture<Void> ready = CompletableFuture.completedFuture(null);
+    if (id == leader && members.confState().voters().size() > 1) {
+      // A removed leader stops sending the commit index with the change, which can leave the
+      // survivors unable to elect anyone (etcd issue 10563): move leadership away first.
+      ready = moveLeadershipAway(id);
+    }
+    return ready
+        .thenCompose(
+            v -> proposeConfChange(new ConfChange(ConfChange.Type.REMOVE_NODE, id, new byte[0])))
+        .thenApply(v -> MemberRemoveResponse.newBuilder().addAllMembers(memberList()).build());
+  }
+
+  @Override
+  public CompletableFuture<MemberUpdateResponse> memberUpdate(MemberUpdateRequest r) {
+    Member m = members.get(r.getID());
+    if (m == null) {
+      return CompletableFuture.failedFuture(new StoreException(StoreError.MEMBER_NOT_FOUND));
+    }
+    try {
+      checkPeerUrlsFree(m.id(), r.getPeerURLsList());
+    } catch (StoreException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    List<String> urls = new ArrayList<>(r.getPeerURLsList());
+    urls.sort(null);
+    Member updated = new Member(m.id(), m.name(), urls, m.clientUrls(), m.isLearner());
+    return proposeConfChange(
+            new ConfChange(ConfChange.Type.UPDATE_NODE, m.id(), updated.toProto().toByteArray()))
+        .thenApply(v -> MemberUpdateResponse.newBuilder().addAllMembers(memberList()).build());
+  }
+
+  @Override
+  public CompletableFuture<MemberPromoteResponse> memberPromote(MemberPromoteRequest r) {
+    long l = leader;
+    if (l == 0) {
+      return CompletableFuture.failedFuture(new StoreException(StoreError.NO_LEADER));
+    }
+    if (l == options.memberId()) {
+      return promoteHere(r.getID());
+    }
+    return peers.promote(l, r.getID());
+  }
+
+  /** Promotes a learner once it has caught up with this member, which must be the leader. */
+  public CompletableFuture<MemberPromoteResponse> promoteHere(long id) {
+    Member m = members.get(id);
+    if (m == null) {
+      return CompletableFuture.failedFuture(new StoreException(StoreError.MEMBER_NOT_FOUND));
+    }
+    if (!m.isLearner()) {
+      return CompletableFuture.failedFuture(new StoreException(StoreError.MEMBER_NOT_LEARNER));
+    }
+    if (strict() && !readyToPromote(m)) {
+      return CompletableFuture.failedFuture(
+          new StoreException(StoreError.NOT_ENOUGH_STARTED_MEMBERS));
+    }
+    return onRaftThread(
+            () -> {
+              if (node.role() != RaftNode.Role.LEADER) {
+                throw new StoreException(StoreError.NOT_LEADER);
+              }
+              // etcd's rule: the learner's log must reach 90% of the leader's.
+              long leaderMatch = node.matchIndex(options.memberId());
+              long learnerMatch = node.matchIndex(id);
+              if ((double) learnerMatch < leaderMatch * 0.9) {
+                throw new StoreException(StoreError.LEARNER_NOT_READY);
+              }
+              return null;
+            })
+        .thenCompose(
+            v -> {
+              Member voter = new Member(m.id(), m.name(), m.peerUrls(), m.clientUrls(), false);
+              return proposeConfChange(
+                  new ConfChange(ConfChange.Type.ADD_NODE, id, voter.toProto().toByteArray()));
+            })
+        .thenApply(v -> MemberPromoteResponse.newBuilder().addAllMembers(memberList()).build());
+  }
+
+  private boolean strict() {
+    return options.membership().strictReconfigCheck();
+  }
+
+  private void checkPeerUrlsFree(long except, List<String> urls) {
+    for (Member other : members.all()) {
+      if (other.id() == except) {
+        continue;
+      }
+      for (String u : urls) {
+        if (other.peerUrls().contains(u)) {
+          throw new StoreException(StoreError.PEER_URL_EXISTS);
+        }
+      }
+    }
+  }
+
+  private List<Member> voters() {
+    return members.all().stream().filter(m -> !m.isLearner()).toList();
+  }
+
+  /** etcd's IsReadyToAddVotingMember: a quorum of the grown cluster has started. */
+  private boolean readyToAddVoter() {
+    int voters = voters().size() + 1;
+    long started = voters().stream().filter(Member::isStarted).count();
+    if (started == 1 && voters == 2) {
+      return true; // growing a one-member cluster, as after a restore
+    }
+    return started >= voters / 2 + 1;
+  }
+
+  /** etcd's IsReadyToRemoveVotingMember: the survivors hold a quorum of started members. */
+  private boolean readyToRemoveVoter(long id) {
+    int voters = voters().size();
+    if (voters - 1 < 1) {
+      return false;
+    }
+    long started = voters().stream().filter(m -> m.id() != id && m.isStarted()).count();
+    return started >= (voters - 1) / 2 + 1;
+  }
+
+  /** etcd's IsReadyToPromoteMember: the grown voter set keeps a quorum of started members. */
+  private boolean readyToPromote(Member learner) {
+    int voters = voters().size() + 1;
+    long started =
+        voters().stream().filter(Member::isStarted).count() + (learner.isStarted() ? 1 : 0);
+    if (started == 1 && voters == 2) {
+      return true;
+    }
+    return started >= voters / 2 + 1;
+  }
+
+  /** Proposes a configuration change and completes once this member has applied it. */
+  private CompletableFuture<Void> proposeConfChange(ConfChange cc) {
+    if (!running) {
+      return CompletableFuture.failedFuture(new StoreException(StoreError.STOPPED));
+    }
+    CompletableFuture<Void> applied = new CompletableFuture<>();
+    confWaits
+        .computeIfAbsent(cc.nodeId(), k -> new java.util.concurrent.CopyOnWriteArrayList<>())
+        .add(applied);
+    inbox.add(
+        new RaftTask(
+            () -> {
+              try {
+                node.proposeConfChange(cc);
+              } catch (NotLeaderException e) {
+                applied.completeExceptionally(new StoreException(StoreError.NO_LEADER));
+              } catch (IllegalStateException e) {
+                applied.completeExceptionally(new StoreException(StoreError.TIMEOUT));
+              }
+            }));
+    return applied
+        .orTimeout(options.requestTimeout().toMillis(), TimeUnit.MILLISECONDS)
+        .exceptionallyCompose(
+            e -> {
+              List<CompletableFuture<Void>> w = confWaits.get(cc.nodeId());
+              if (w != null) {
+                w.remove(applied);
+              }
+              Throwable cause =
+                  e instanceof java.util.concurrent.CompletionException ? e.getCause() : e;
+              if (cause instanceof java.util.concurrent.TimeoutException) {
+                return CompletableFuture.failedFuture(new StoreException(StoreError.TIMEOUT));
+              }
+              return CompletableFuture.failedFuture(cause);
+            });
+  }
+
+  /** Runs work on the raft thread and completes with its result. */
+  private <T> CompletableFuture<T> onRaftThread(java.util.function.Supplier<T> body) {
+    CompletableFuture<T> f = new CompletableFuture<>();
+    inbox.add(
+        new RaftTask(
+            () -> {
+              try {
+                f.complete(body.get());
+              } catch (RuntimeException e) {
+                f.completeExceptionally(e);
+              }
+            }));
+    return f;
+  }
+
+  /** Moves leadership off {@code from}, which leads now, and waits until another member leads. */
+  private CompletableFuture<Void> moveLeadershipAway(long from) {
+    CompletableFuture<MoveLeaderResponse> moved =
+        from == options.memberId()
+            ? moveLeaderHere(MoveLeaderRequest.getDefaultInstance())
+            : peers.moveLeader(from, MoveLeaderRequest.getDefaultInstance());
+    return moved.thenCompose(r -> awaitLeader(l -> l != 0 && l != from));
+  }
+
+  /** Completes once this member sees a leader that satisfies the test, or fails on timeout. */
+  private CompletableFuture<Void> awaitLeader(java.util.function.LongPredicate test) {
+    CompletableFuture<Void> f = new CompletableFuture<>();
+    Runnable check =
+        () -> {
+          if (test.test(leader)) {
+            f.complete(null);
+          }
+        };
+    leaderWatchers.add(check);
+    check.run();
+    return f.orTimeout(options.requestTimeout().toMillis(), TimeUnit.MILLISECONDS)
+        .whenComplete((v, e) -> leaderWatchers.remove(check))
+        .exceptionallyCompose(
+            e -> CompletableFuture.failedFuture(new StoreException(StoreError.TIMEOUT)));
+  }
+
+  /**
+   * Publishes this member's name and client URLs once it runs, as etcd members do, so that member
+   * lists show them and the member counts as started; retried until applied.
+   */
+  private void publishAttributes() {
+    Member self = members.get(options.memberId());
+    ServerOptions.Membership mo = options.membership();
+    if (self == null
+        || leader == 0
+        || removed
+        || (self.name().equals(mo.name()) && self.clientUrls().equals(mo.clientUrls()))
+        || !publishing.compareAndSet(false, true)) {
+      return;
+    }
+    Member published = self.withAttributes(mo.name(), mo.clientUrls());
+    proposeConfChange(
+            new ConfChange(
+                ConfChange.Type.UPDATE_NODE, self.id(), published.toProto().toByteArray()))
+        .whenComplete(
+            (v, e) -> {
+              publishing.set(false);
+              if (e == null) {
+                log.info(
+                    "published member {} as {} with client URLs {}",
+                    self.idHex(),
+                    mo.name(),
+                    mo.clientUrls());
+              }
+            });
+  }
+
+  // ---- RaftMaintenance ----
+
+  @Override
+  public StatusResponse status() {
+    StatusResponse.Builder b =
+        StatusResponse.newBuilder()
+            .setDbSize(cachedDbSize)
+            .setDbSizeInUse(Math.min(cachedDbSize, mvccBackend.inUseBytes()))
+            .setLeader(leader)
+            .setRaftIndex(committedIndex)
+            .setRaftTerm(term)
+            .setRaftAppliedIndex(store.appliedIndex())
+            .setIsLearner(isLearner())
+            .setDbSizeQuota(options.membership().quotaBackendBytes());
+    for (AlarmMember a : alarms.list()) {
+      b.addErrors(
+          "memberID:"
+              + Long.toUnsignedString(a.getMemberID())
+              + " alarm:"
+              + a.getAlarm().name()
+              + " ");
+    }
+    return b.build();
+  }
+
+  @Override
+  public HashResponse hash() {
+    try (dev.cairn.store.storage.ReadTx tx = mvccBackend.beginRead()) {
+      return HashResponse.newBuilder()
+          .setHeader(ResponseHeader.newBuilder().setRevision(store.currentRevision()))
+          .setHash(dev.cairn.store.mvcc.KvHasher.hash(tx))
+          .build();
+    }
+  }
+
+  @Override
+  public HashKVResponse hashKv(HashKVRequest r) {
+    long current = store.currentRevision();
+    long compact = store.compactRevision();
+    long rev = r.getRevision() == 0 ? current : r.getRevision();
+    if (rev > current) {
+      throw new StoreException(StoreError.FUTURE_REVISION);
+    }
+    if (rev < compact) {
+      throw new StoreException(StoreError.COMPACTED);
+    }
+    try (dev.cairn.store.storage.ReadTx tx = mvccBackend.beginRead()) {
+      var h = dev.cairn.store.mvcc.KvHasher.hashKv(tx, rev, compact);
+      return HashKVResponse.newBuilder()
+          .setHeader(ResponseHeader.newBuilder().setRevision(current))
+          .setHash(h.hash())
+          .setCompactRevision(h.compactRevision())
+          .setHashRevision(h.hashRevision())
+          .build();
+    }
+  }
+
+  @Override
+  public CompletableFuture<AlarmResponse> alarm(AlarmRequest r) {
+    if (r.getAction() == AlarmRequest.AlarmAction.GET) {
+      AlarmResponse.Builder b = AlarmResponse.newBuilder();
+      for (AlarmMember a : alarms.list()) {
+        boolean memberMatches = r.getMemberID() == 0 || r.getMemberID() == a.getMemberID();
+        boolean typeMatches = r.getAlarm() == AlarmType.NONE || r.getAlarm() == a.getAlarm();
+        if (memberMatches && typeMatches) {
+          b.addAlarms(a);
+        }
+      }
+      return CompletableFuture.completedFuture(b.build());
+    }
+    return propose(InternalRaftRequest.newBuilder().setAlarm(r))
+        .thenCompose(outcome(AlarmResponse.class));
+  }
+
+  @Override
+  public CompletableFuture<DefragmentResponse> defragment() {
+    return CompletableFuture.supplyAsync(
+        () -> {
+          long before = mvccBackend.diskBytes();
+          mvccBackend.defragment();
+          cachedDbSize = mvccBackend.diskBytes();
+          log.info("defragmented the key space: {} bytes before, {} after", before, cachedDbSize);
+          return DefragmentResponse.getDefaultInstance();
+        },
+        readers);
+  }
+
+  @Override
+  public SnapshotStream snapshot() throws IOException {
+    Path file = Files.createTempFile(snapshotDir, "send-", ".snap.tmp");
+    try {
+      dev.cairn.store.snapshot.Snapshots.save(mvccBackend, file);
+      long size = Files.size(file);
+      return new SnapshotStream(
+          new java.io.BufferedInputStream(Files.newInputStream(file), 1 << 16),
+          size,
+          () -> Files.deleteIfExists(file));
+    } catch (IOException | RuntimeException e) {
+      Files.deleteIfExists(file);
+      throw e;
+    }
+  }
+
+  @Override
+  public CompletableFuture<MoveLeaderResponse> moveLeader(MoveLeaderRequest r) {
+    if (leader != options.memberId()) {
+      return CompletableFuture.failedFuture(new StoreException(StoreError.NOT_LEADER));
+    }
+    return moveLeaderHere(r);
+  }
+
+  /**
+   * Hands leadership to the target, or with target 0 to the voter whose log is longest, and
+   * completes once that member leads.
+   */
+  public CompletableFuture<MoveLeaderResponse> moveLeaderHere(MoveLeaderRequest r) {
+    long self = options.memberId();
+    return onRaftThread(
+            () -> {
+              if (node.role() != RaftNode.Role.LEADER) {
+                throw new StoreException(StoreError.NOT_LEADER);
+              }
+              long target = r.getTargetID();
+              ConfState conf = node.confState();
+              if (target == 0) {
+                long best = -1;
+                for (long v : conf.voters()) {
+                  if (v != self && node.matchIndex(v) > best) {
+                    best = node.matchIndex(v);
+                    target = v;
+                  }
+                }
+              }
+              if (target == self) {
+                return self;
+              }
+              if (target == 0 || !conf.voters().contains(target)) {
+                throw new StoreException(StoreError.BAD_LEADER_TRANSFEREE);
+              }
+              node.transferLeadership(target);
+              return target;
+            })
+        .thenCompose(
+            target -> {
+              long t = target;
+              return awaitLeader(l -> l == t);
+            })
+        .thenApply(v -> MoveLeaderResponse.getDefaultInstance());
+  }
+
+  /** Refuses a write that would take the key space past its quota, raising NOSPACE once. */
+  private void checkQuota(long cost) {
+    long quota = options.membership().quotaBackendBytes();
+    if (quota <= 0 || cachedDbSize + cost <= quota) {
+      return;
+    }
+    if (!alarms.isActive(options.memberId(), AlarmType.NOSPACE)) {
+      alarm(
+          AlarmRequest.newBuilder()
+              .setAction(AlarmRequest.AlarmAction.ACTIVATE)
+              .setMemberID(options.memberId())
+              .setAlarm(AlarmType.NOSPACE)
+              .build());
+      log.warn("the key space exceeds its quota of {} bytes: NOSPACE raised", quota);
+    }
+    throw new StoreException(StoreError.NO_SPACE);
+  }
+
+  /**
+   * The leader compares its key-space hash with every other member's at one revision; a member that
+   * differs gets the CORRUPT alarm, as etcd's periodic corruption check does.
+   */
+  private void checkCorruption() {
+    if (leader != options.memberId() || !corruptCheckRunning.compareAndSet(false, true)) {
+      return;
+    }
+    HashKVResponse mine;
+    try {
+      mine = hashKv(HashKVRequest.getDefaultInstance());
+    } catch (RuntimeException e) {
+      corruptCheckRunning.set(false);
+      return;
+    }
+    HashKVRequest at = HashKVRequest.newBuilder().setRevision(mine.getHashRevision()).build();
+    List<CompletableFuture<Void>> checks = new ArrayList<>();
+    for (Member m : members.all()) {
+      if (m.id() == options.memberId()) {
+        continue;
+      }
+      checks.add(
+          peers
+              .hashKv(m.id(), at)
+              .thenAccept(
+                  theirs -> {
+                    if (theirs.getCompactRevision() == mine.getCompactRevision()
+                        && theirs.getHash() != mine.getHash()) {
+                      log.error(
+                          "member {} has hash {} at revision {}, the leader {}: raising CORRUPT",
+                          m.idHex(),
+                          Integer.toUnsignedString(theirs.getHash()),
+                          mine.getHashRevision(),
+                          Integer.toUnsignedString(mine.getHash()));
+                      alarm(
+                          AlarmRequest.newBuilder()
+                              .setAction(AlarmRequest.AlarmAction.ACTIVATE)
+                              .setMemberID(m.id())
+                              .setAlarm(AlarmType.CORRUPT)
+                              .build());
+                    }
+                  })
+              .exceptionally(e -> null)); // unreachable or behind: checked next round
+    }
+    CompletableFuture.allOf(checks.toArray(CompletableFuture[]::new))
+        .whenComplete((v, e) -> corruptCheckRunning.set(false));
   }
 
   @Override

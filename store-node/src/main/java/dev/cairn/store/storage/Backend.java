@@ -8,6 +8,8 @@ import java.util.List;
 import java.util.Map;
 import jetbrains.exodus.ArrayByteIterable;
 import jetbrains.exodus.ByteIterable;
+import jetbrains.exodus.ExodusException;
+import jetbrains.exodus.core.execution.LatchJob;
 import jetbrains.exodus.env.Cursor;
 import jetbrains.exodus.env.Environment;
 import jetbrains.exodus.env.EnvironmentConfig;
@@ -16,6 +18,7 @@ import jetbrains.exodus.env.Environments;
 import jetbrains.exodus.env.Store;
 import jetbrains.exodus.env.StoreConfig;
 import jetbrains.exodus.env.Transaction;
+import jetbrains.exodus.gc.GarbageCollector;
 
 /**
  * One Xodus environment in one directory. The only class that touches Xodus: the rest of the member
@@ -28,10 +31,12 @@ public final class Backend implements AutoCloseable {
   private final Path dir;
   private final Environment env;
   private final Map<Table, Store> stores = new HashMap<>();
+  private final List<Table> tables;
 
-  private Backend(Path dir, Environment env) {
+  private Backend(Path dir, Environment env, List<Table> tables) {
     this.dir = dir;
     this.env = env;
+    this.tables = List.copyOf(tables);
   }
 
   /** Opens (creating if needed) the backend in {@code dir} with the given tables. */
@@ -51,14 +56,16 @@ public final class Backend implements AutoCloseable {
             .setGcUseExclusiveTransaction(false)
             .setManagementEnabled(false)
             .setEnvCloseForcedly(true)
-            .setLogClearInvalid(false);
+            .setLogClearInvalid(false)
+            // Files emptied by the cleaner go as soon as no transaction can still read them.
+            .setGcFilesDeletionDelay(0);
     Environment env;
     try {
       env = Environments.newInstance(dir.toFile(), ec);
     } catch (RuntimeException e) {
       throw new StorageException("cannot open " + dir + ": " + e.getMessage(), e);
     }
-    Backend backend = new Backend(dir, env);
+    Backend backend = new Backend(dir, env, tables);
     env.executeInExclusiveTransaction(
         txn -> {
           for (Table t : tables) {
@@ -71,6 +78,11 @@ public final class Backend implements AutoCloseable {
 
   public Path dir() {
     return dir;
+  }
+
+  /** The tables this backend was opened with, in that order. */
+  public List<Table> tables() {
+    return tables;
   }
 
   public ReadTx beginRead() {
@@ -96,6 +108,101 @@ public final class Backend implements AutoCloseable {
           .sum();
     } catch (java.io.IOException e) {
       return 0;
+    }
+  }
+
+  /**
+   * Live bytes: the files' size scaled by the cleaner's utilization estimate (which it keeps up to
+   * date as data expires); the files' size when there is no estimate.
+   */
+  public long inUseBytes() {
+    long disk = diskBytes();
+    int percent = ((EnvironmentImpl) env).getGC().getUtilizationProfile().totalUtilizationPercent();
+    if (percent <= 0 || percent >= 100) {
+      return disk;
+    }
+    return disk * percent / 100;
+  }
+
+  /**
+   * Rewrites every log file but the newest, moving live records to the end of the log, so that the
+   * space of deleted and overwritten data goes back to the file system. Readers and the writer go
+   * on meanwhile: each file is cleaned in its own short transaction, and a cleaned file is deleted
+   * once no transaction that could still read it is open. Returns once every file was cleaned; the
+   * deletion of files still pinned by open readers follows when they close.
+   *
+   * @throws StorageException if the cleaner does not finish within ten minutes
+   */
+  public void defragment() {
+    EnvironmentImpl impl = (EnvironmentImpl) env;
+    GarbageCollector gc = impl.getGC();
+    long[] files = impl.getLog().getAllFileAddresses();
+    long newest = impl.getLog().getHighFileAddress();
+    boolean[] failed = {false};
+    // On the cleaner's own thread, so that background cleaning never races this pass.
+    LatchJob job =
+        new LatchJob() {
+          @Override
+          protected void execute() {
+            try {
+              for (long file : files) {
+                if (file == newest) {
+                  continue;
+                }
+                cleanFile(gc, file);
+              }
+            } catch (RuntimeException e) {
+              failed[0] = true;
+              throw e;
+            } finally {
+              release();
+            }
+          }
+        };
+    boolean done = gc.getCleanerJobProcessor().waitForLatchJob(job, 600_000);
+    if (!done || failed[0]) {
+      throw new StorageException("defragmenting " + dir + " did not finish", null);
+    }
+    awaitDeletions(impl, gc);
+  }
+
+  /**
+   * Waits a little for the cleaned files to go: the cleaner deletes them once the transactions open
+   * when it finished have ended, a task this one queues behind. A long reader (a snapshot being
+   * sent) keeps them longer; they go when it closes.
+   */
+  private static void awaitDeletions(EnvironmentImpl impl, GarbageCollector gc) {
+    java.util.concurrent.CountDownLatch readersGone = new java.util.concurrent.CountDownLatch(1);
+    impl.executeTransactionSafeTask(readersGone::countDown);
+    try {
+      if (!readersGone.await(10, java.util.concurrent.TimeUnit.SECONDS)) {
+        return;
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return;
+    }
+    LatchJob after =
+        new LatchJob() {
+          @Override
+          protected void execute() {
+            release();
+          }
+        };
+    gc.getCleanerJobProcessor().waitForLatchJob(after, 10_000);
+  }
+
+  private static void cleanFile(GarbageCollector gc, long file) {
+    // A clean fails only when its transaction cannot start or flush: try again a few times.
+    for (int attempt = 0; attempt < 100; attempt++) {
+      try {
+        if (gc.doCleanFile(file)) {
+          return;
+        }
+      } catch (ExodusException e) {
+        // Cleaned already by the background cleaner and waiting for deletion.
+        return;
+      }
     }
   }
 
@@ -174,6 +281,16 @@ public final class Backend implements AutoCloseable {
     @Override
     public void delete(Table table, byte[] key) {
       store(table).delete(txn, new ArrayByteIterable(key));
+    }
+
+    @Override
+    public void clear(Table table) {
+      // Record by record: truncating would give the table a new identity under open readers.
+      try (Cursor c = store(table).openCursor(txn)) {
+        while (c.getNext()) {
+          c.deleteCurrent();
+        }
+      }
     }
 
     @Override

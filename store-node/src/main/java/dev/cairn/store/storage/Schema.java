@@ -28,12 +28,24 @@ public final class Schema {
    */
   public static final Table MEMBERS = new Table("members");
 
+  /**
+   * MVCC backend: the raised alarms, by big-endian member id followed by the alarm type's number;
+   * empty values.
+   */
+  public static final Table ALARM = new Table("alarm");
+
   public static final List<Table> RAFT_TABLES = List.of(RAFT_LOG, RAFT_STATE);
-  public static final List<Table> MVCC_TABLES = List.of(KEY, META, LEASE, MEMBERS);
+  public static final List<Table> MVCC_TABLES = List.of(KEY, META, LEASE, MEMBERS, ALARM);
 
   public static final byte[] HARD_STATE = ascii("hard_state");
   public static final byte[] FIRST_INDEX = ascii("first_index");
   public static final byte[] CLUSTER_IDENTITY = ascii("cluster_identity");
+
+  /** Raft state: the latest snapshot's index, term and configuration. */
+  public static final byte[] SNAPSHOT = ascii("snapshot");
+
+  /** Raft state: the term of the entry just before the first one held (at first_index - 1). */
+  public static final byte[] FIRST_TERM = ascii("first_term");
 
   public static final byte[] CONSISTENT_INDEX = ascii("consistent_index");
   public static final byte[] TERM = ascii("term");

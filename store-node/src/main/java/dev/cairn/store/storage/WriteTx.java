@@ -12,6 +12,9 @@ public interface WriteTx extends ReadTx {
 
   void delete(Table table, byte[] key);
 
+  /** Removes every record of the table; later puts in this transaction land in the empty table. */
+  void clear(Table table);
+
   /** Makes the writes visible, and durable when the backend is durable. */
   void commit();
 }

@@ -92,6 +92,10 @@ final class PeerSender {
     LockSupport.unpark(thread);
   }
 
+  List<URI> urls() {
+    return urls;
+  }
+
   void updateUrls(List<URI> newUrls) {
     if (!newUrls.equals(urls)) {
       urls = List.copyOf(newUrls);

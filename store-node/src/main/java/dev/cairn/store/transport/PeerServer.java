@@ -1,17 +1,29 @@
 package dev.cairn.store.transport;
 
+import dev.cairn.proto.etcdserverpb.HashKVRequest;
+import dev.cairn.proto.etcdserverpb.HashKVResponse;
+import dev.cairn.proto.etcdserverpb.MemberPromoteResponse;
+import dev.cairn.proto.etcdserverpb.MoveLeaderRequest;
+import dev.cairn.proto.etcdserverpb.MoveLeaderResponse;
+import dev.cairn.proto.peer.PeerClusterGrpc;
+import dev.cairn.store.membership.Member;
 import io.grpc.Server;
 import io.grpc.ServerInterceptors;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** The peer-facing gRPC server: receives other members' Raft streams on the peer listen URLs. */
+/**
+ * The peer-facing gRPC server on the peer listen URLs: receives other members' Raft streams and
+ * snapshots, and answers their lease and cluster calls.
+ */
 public final class PeerServer implements AutoCloseable {
   private final Server server;
   private final ExecutorService executor;
@@ -31,6 +43,34 @@ public final class PeerServer implements AutoCloseable {
         }
       };
 
+  private static final ClusterAuthority NO_CLUSTER =
+      new ClusterAuthority() {
+        @Override
+        public long clusterId() {
+          throw new IllegalStateException("this member answers no cluster calls");
+        }
+
+        @Override
+        public List<Member> members() {
+          throw new IllegalStateException("this member answers no cluster calls");
+        }
+
+        @Override
+        public CompletableFuture<MemberPromoteResponse> promote(long memberId) {
+          throw new IllegalStateException("this member answers no cluster calls");
+        }
+
+        @Override
+        public CompletableFuture<HashKVResponse> hashKv(HashKVRequest request) {
+          throw new IllegalStateException("this member answers no cluster calls");
+        }
+
+        @Override
+        public CompletableFuture<MoveLeaderResponse> moveLeader(MoveLeaderRequest request) {
+          throw new IllegalStateException("this member answers no cluster calls");
+        }
+      };
+
   /** What the server has handed to Inbound, and what it dropped (wrong member, isolated, bad). */
   public record Stats(long received, long dropped) {}
 
@@ -40,6 +80,8 @@ public final class PeerServer implements AutoCloseable {
       long clusterId,
       Inbound inbound,
       LeaseAuthority leases,
+      ClusterAuthority cluster,
+      Path snapshotDir,
       PeerOptions options) {
     AtomicInteger n = new AtomicInteger();
     executor =
@@ -50,7 +92,7 @@ public final class PeerServer implements AutoCloseable {
               t.setDaemon(true);
               return t;
             });
-    service = new PeerService(localId, inbound, FaultFile.of(options));
+    service = new PeerService(localId, inbound, FaultFile.of(options), snapshotDir);
     NettyServerBuilder b = NettyServerBuilder.forAddress(addresses.get(0));
     for (InetSocketAddress a : addresses.subList(1, addresses.size())) {
       b.addListenAddress(a);
@@ -67,6 +109,10 @@ public final class PeerServer implements AutoCloseable {
             .addService(
                 ServerInterceptors.intercept(
                     new PeerLeaseService(leases), new ClusterIdCheck(clusterId)))
+            .addService(
+                ServerInterceptors.intercept(
+                    new PeerClusterService(cluster),
+                    new ClusterIdCheck(clusterId, PeerClusterGrpc.getMembersMethod())))
             .build();
   }
 
@@ -90,10 +136,35 @@ public final class PeerServer implements AutoCloseable {
       LeaseAuthority leases,
       PeerOptions options)
       throws IOException {
+    return start(addresses, localId, clusterId, inbound, leases, NO_CLUSTER, null, options);
+  }
+
+  /**
+   * Binds every address and starts serving Raft streams, snapshots, lease questions and cluster
+   * calls.
+   *
+   * @param snapshotDir where snapshots from peers are received (created if need be, its {@code
+   *     *.part} files deleted); null to refuse snapshots
+   */
+  public static PeerServer start(
+      List<InetSocketAddress> addresses,
+      long localId,
+      long clusterId,
+      Inbound inbound,
+      LeaseAuthority leases,
+      ClusterAuthority cluster,
+      Path snapshotDir,
+      PeerOptions options)
+      throws IOException {
     if (addresses.isEmpty()) {
       throw new IllegalArgumentException("no peer listen address");
     }
-    PeerServer s = new PeerServer(addresses, localId, clusterId, inbound, leases, options);
+    if (snapshotDir != null) {
+      SnapshotReceiver.prepare(snapshotDir);
+    }
+    PeerServer s =
+        new PeerServer(
+            addresses, localId, clusterId, inbound, leases, cluster, snapshotDir, options);
     try {
       s.server.start();
     } catch (IOException | RuntimeException e) {

@@ -3,27 +3,57 @@ package dev.cairn.store.transport;
 import dev.cairn.proto.peer.MessageBatch;
 import dev.cairn.proto.peer.PeerGrpc;
 import dev.cairn.proto.peer.RaftMessage;
+import dev.cairn.proto.peer.SnapshotAck;
+import dev.cairn.proto.peer.SnapshotChunk;
 import dev.cairn.proto.peer.StreamSummary;
 import dev.cairn.store.raft.Message;
 import io.grpc.stub.StreamObserver;
+import java.nio.file.Path;
 import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The receiving end of peer streams: hands each message addressed to this member to Inbound. */
+/**
+ * The receiving end of peer streams: hands each message addressed to this member to Inbound, and
+ * snapshots once they are stored in the snapshot directory.
+ */
 final class PeerService extends PeerGrpc.PeerImplBase {
   private static final Logger log = LoggerFactory.getLogger(PeerService.class);
 
   private final long localId;
   private final Inbound inbound;
   private final FaultFile faults;
+  private final Path snapshotDir;
   final LongAdder received = new LongAdder();
   final LongAdder dropped = new LongAdder();
 
-  PeerService(long localId, Inbound inbound, FaultFile faults) {
+  /**
+   * @param snapshotDir where snapshots are received, or null to refuse them
+   */
+  PeerService(long localId, Inbound inbound, FaultFile faults, Path snapshotDir) {
     this.localId = localId;
     this.inbound = inbound;
     this.faults = faults;
+    this.snapshotDir = snapshotDir;
+  }
+
+  @Override
+  public StreamObserver<SnapshotChunk> snapshot(StreamObserver<SnapshotAck> responses) {
+    if (snapshotDir == null) {
+      SnapshotReceiver.refuse(responses);
+      return new StreamObserver<>() {
+        @Override
+        public void onNext(SnapshotChunk chunk) {}
+
+        @Override
+        public void onError(Throwable t) {}
+
+        @Override
+        public void onCompleted() {}
+      };
+    }
+    return new SnapshotReceiver(
+        snapshotDir, localId, ClusterIdCheck.SENDER.get(), inbound, faults, responses);
   }
 
   @Override

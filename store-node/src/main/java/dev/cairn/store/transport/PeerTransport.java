@@ -1,9 +1,16 @@
 package dev.cairn.store.transport;
 
+import dev.cairn.proto.etcdserverpb.HashKVRequest;
+import dev.cairn.proto.etcdserverpb.HashKVResponse;
 import dev.cairn.proto.etcdserverpb.LeaseTimeToLiveRequest;
 import dev.cairn.proto.etcdserverpb.LeaseTimeToLiveResponse;
+import dev.cairn.proto.etcdserverpb.MemberPromoteResponse;
+import dev.cairn.proto.etcdserverpb.MoveLeaderRequest;
+import dev.cairn.proto.etcdserverpb.MoveLeaderResponse;
 import dev.cairn.store.raft.Message;
+import java.io.IOException;
 import java.net.URI;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -18,6 +25,10 @@ import org.slf4j.LoggerFactory;
  * sent while its stream lives; on failure the stream is replaced after a backoff (50 ms doubling to
  * 1 s) and {@link Inbound#unreachable} is called, as it is when a full queue drops a message. Raft
  * retries what was lost.
+ *
+ * <p>A {@link Message.Type#SNAPSHOT} message does not go on the stream: the state it stands for is
+ * read from the {@link SnapshotSource} and streamed on a connection of its own, one snapshot per
+ * peer at a time, and the outcome is reported to {@link Inbound#snapshotSent}.
  */
 public final class PeerTransport implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(PeerTransport.class);
@@ -29,7 +40,8 @@ public final class PeerTransport implements AutoCloseable {
   private final FaultFile faults;
   private final Counters counters = new Counters();
   private final Map<Long, PeerSender> peers = new ConcurrentHashMap<>();
-  private final LeaseCalls leases;
+  private final PeerCalls calls;
+  private final SnapshotSender snapshots;
   private boolean closed;
 
   /**
@@ -39,13 +51,40 @@ public final class PeerTransport implements AutoCloseable {
    */
   public record Stats(long messagesSent, long batchesSent, long messagesDropped) {}
 
+  /** A transport that sends no snapshots: each one is reported as not delivered. */
   public PeerTransport(long localId, long clusterId, Inbound inbound, PeerOptions options) {
+    this(localId, clusterId, inbound, SnapshotSource.NONE, options);
+  }
+
+  /**
+   * @param snapshots where the state of each SNAPSHOT message sent is read from
+   */
+  public PeerTransport(
+      long localId,
+      long clusterId,
+      Inbound inbound,
+      SnapshotSource snapshots,
+      PeerOptions options) {
     this.localId = localId;
     this.clusterId = clusterId;
     this.inbound = inbound;
     this.options = options;
     this.faults = FaultFile.of(options);
-    this.leases = new LeaseCalls(localId, clusterId);
+    this.calls = new PeerCalls(localId, clusterId);
+    this.snapshots = new SnapshotSender(localId, clusterId, inbound, snapshots, faults, options);
+  }
+
+  /**
+   * Asks members of a running cluster for its id and members, trying each URL in turn until one
+   * answers; for a member about to join, which knows neither yet. Blocks.
+   *
+   * @param timeout how long to wait for each URL
+   * @throws IOException naming every URL tried and why it did not answer
+   */
+  public static ClusterMembers fetchMembers(List<URI> peerUrls, Duration timeout)
+      throws IOException {
+    checkUrls(peerUrls);
+    return PeerCalls.fetchMembers(peerUrls, timeout);
   }
 
   /** Renews a lease on the peer that leads: its granted TTL, or 0 when it does not exist. */
@@ -53,7 +92,7 @@ public final class PeerTransport implements AutoCloseable {
     if (faults.isolated()) {
       return CompletableFuture.failedFuture(new IllegalStateException("isolated"));
     }
-    return leases.renew(peer, leaseId);
+    return calls.renew(peer, leaseId);
   }
 
   /** Asks the peer that leads how long a lease has left. */
@@ -62,7 +101,37 @@ public final class PeerTransport implements AutoCloseable {
     if (faults.isolated()) {
       return CompletableFuture.failedFuture(new IllegalStateException("isolated"));
     }
-    return leases.timeToLive(peer, request);
+    return calls.timeToLive(peer, request);
+  }
+
+  /**
+   * Asks the peer that leads to promote a learner. Like {@link #hashKv} and {@link #moveLeader}, it
+   * fails with the peer's {@code StoreException} when the peer refused with one, and with an
+   * IllegalStateException naming the peer when the call failed otherwise (10 s deadline).
+   */
+  public CompletableFuture<MemberPromoteResponse> promote(long peer, long memberId) {
+    if (faults.isolated()) {
+      return CompletableFuture.failedFuture(new IllegalStateException("isolated"));
+    }
+    return calls.promote(peer, memberId);
+  }
+
+  /** Asks a peer for its key-space hash. */
+  public CompletableFuture<HashKVResponse> hashKv(long peer, HashKVRequest request) {
+    if (faults.isolated()) {
+      return CompletableFuture.failedFuture(new IllegalStateException("isolated"));
+    }
+    return calls.hashKv(peer, request);
+  }
+
+  /**
+   * Asks the peer that leads to hand leadership to the target, or with target 0 to one it picks.
+   */
+  public CompletableFuture<MoveLeaderResponse> moveLeader(long peer, MoveLeaderRequest request) {
+    if (faults.isolated()) {
+      return CompletableFuture.failedFuture(new IllegalStateException("isolated"));
+    }
+    return calls.moveLeader(peer, request);
   }
 
   /**
@@ -74,7 +143,7 @@ public final class PeerTransport implements AutoCloseable {
     if (closed || id == localId) {
       return;
     }
-    leases.setPeer(id, peerUrls);
+    calls.setPeer(id, peerUrls);
     PeerSender existing = peers.get(id);
     if (existing != null) {
       existing.updateUrls(peerUrls);
@@ -85,9 +154,10 @@ public final class PeerTransport implements AutoCloseable {
     s.start();
   }
 
-  /** Stops sending to a member; what is queued for it is dropped. */
+  /** Stops sending to a member; what is queued for it is dropped, its snapshot abandoned. */
   public void removePeer(long id) {
-    leases.removePeer(id);
+    calls.removePeer(id);
+    snapshots.cancel(id);
     PeerSender s;
     synchronized (this) {
       s = peers.remove(id);
@@ -104,13 +174,21 @@ public final class PeerTransport implements AutoCloseable {
     checkUrls(peerUrls);
     PeerSender s = peers.get(id);
     if (s != null) {
-      leases.setPeer(id, peerUrls);
+      calls.setPeer(id, peerUrls);
       s.updateUrls(peerUrls);
     }
   }
 
-  /** Queues a message for its {@code to}; drops it if that member is unknown. Never blocks. */
+  /**
+   * Queues a message for its {@code to}; drops it if that member is unknown. A SNAPSHOT message
+   * starts a transfer instead, whose outcome goes to {@link Inbound#snapshotSent} (failed when
+   * isolated), or is dropped while another to the same peer is in flight. Never blocks.
+   */
   public void send(Message m) {
+    if (m.type() == Message.Type.SNAPSHOT) {
+      sendSnapshot(m);
+      return;
+    }
     if (faults.isolated()) {
       counters.messagesDropped.increment();
       return;
@@ -122,6 +200,20 @@ public final class PeerTransport implements AutoCloseable {
       return;
     }
     s.offer(m);
+  }
+
+  private void sendSnapshot(Message m) {
+    PeerSender peer = peers.get(m.to());
+    if (peer == null) {
+      log.debug("dropped {}: unknown peer", m);
+      counters.messagesDropped.increment();
+    } else if (m.snapshot() == null) {
+      log.warn("dropped {}: a SNAPSHOT message without a snapshot", m);
+      counters.messagesDropped.increment();
+    } else if (!snapshots.start(m, peer.urls())) {
+      log.debug("dropped a snapshot for {}: one is in flight", Long.toHexString(m.to()));
+      counters.messagesDropped.increment();
+    }
   }
 
   /** {@link #send(Message)} for each message, in order. */
@@ -145,7 +237,8 @@ public final class PeerTransport implements AutoCloseable {
       peers.clear();
     }
     all.forEach(PeerSender::close);
-    leases.close();
+    snapshots.close();
+    calls.close();
   }
 
   private static void checkUrls(List<URI> urls) {

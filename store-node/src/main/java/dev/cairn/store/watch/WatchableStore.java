@@ -198,6 +198,27 @@ public final class WatchableStore implements AutoCloseable {
     }
   }
 
+  /**
+   * The key space was replaced by a snapshot: every watcher catches up from the new history (or is
+   * told it was compacted), as etcd's watchable store does on restore.
+   */
+  public void restore() {
+    lock.lock();
+    try {
+      List<Watcher> all = new ArrayList<>(syncedRanges);
+      syncedByKey.values().forEach(all::addAll);
+      for (Watcher w : all) {
+        removeSynced(w);
+        unsynced.add(w);
+      }
+      notifiedRev = store.currentRevision();
+      wakeRequested = true;
+      wake.signal();
+    } finally {
+      lock.unlock();
+    }
+  }
+
   /** Asks the sync thread to run now, e.g. because a full stream has drained. */
   public void requestSync() {
     lock.lock();

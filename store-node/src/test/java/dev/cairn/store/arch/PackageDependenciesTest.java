@@ -35,7 +35,17 @@ class PackageDependenciesTest {
     ALLOWED.put("apply", List.of("mvcc", "watch", "lease", "membership"));
     ALLOWED.put(
         "server",
-        List.of("raft", "raftlog", "apply", "mvcc", "storage", "lease", "watch", "membership"));
+        List.of(
+            "raft",
+            "raftlog",
+            "apply",
+            "mvcc",
+            "storage",
+            "lease",
+            "watch",
+            "membership",
+            "snapshot"));
+    ALLOWED.put("snapshot", List.of("storage"));
     ALLOWED.put("api", List.of("server", "watch", "coordination"));
     ALLOWED.put("coordination", List.of());
     ALLOWED.put("config", List.of());
@@ -61,8 +71,10 @@ class PackageDependenciesTest {
             "mvcc",
             "membership",
             "apply",
+            "snapshot",
             "server",
             "api",
+            "transport",
             "config",
             "bench",
             "cli");

@@ -58,7 +58,7 @@ public final class InProcessMember implements AutoCloseable {
     client =
         ClientServer.start(
             List.of(new InetSocketAddress("127.0.0.1", 0)),
-            new MemberServices(server, server, server.watchable(), server),
+            new MemberServices(server, server, server.watchable(), server, server, server),
             new ClientServer.Options(MAX_REQUEST_BYTES, MAX_TXN_OPS, "3.5.17"));
     port = client.boundAddresses().get(0).getPort();
   }

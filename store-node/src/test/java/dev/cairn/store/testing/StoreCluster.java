@@ -24,6 +24,9 @@ import java.util.concurrent.TimeUnit;
 public final class StoreCluster implements AutoCloseable {
   private final List<StoreNodeProcess> members = new ArrayList<>();
   private final List<Path> faultFiles = new ArrayList<>();
+  private final List<String> names = new ArrayList<>();
+  private Path dir;
+  private String[] commonArgs = new String[0];
 
   private StoreCluster() {}
 
@@ -34,6 +37,8 @@ public final class StoreCluster implements AutoCloseable {
    */
   public static StoreCluster start(Path dir, int size, String... extraArgs) {
     StoreCluster c = new StoreCluster();
+    c.dir = dir;
+    c.commonArgs = extraArgs;
     int[] clientPorts = new int[size];
     int[] peerPorts = new int[size];
     StringJoiner initial = new StringJoiner(",");
@@ -43,6 +48,7 @@ public final class StoreCluster implements AutoCloseable {
       initial.add("m" + (i + 1) + "=http://127.0.0.1:" + peerPorts[i]);
     }
     try {
+      Files.createDirectories(dir);
       for (int i = 0; i < size; i++) {
         String name = "m" + (i + 1);
         Path faults = dir.resolve(name + ".faults");
@@ -58,6 +64,7 @@ public final class StoreCluster implements AutoCloseable {
         env.put("CAIRN_PEER_FAULTS_FILE", faults.toString());
         c.members.add(
             StoreNodeProcess.start(dir.resolve(name), clientPorts[i], peerPorts[i], env, args));
+        c.names.add(name);
       }
     } catch (IOException e) {
       c.close();
@@ -67,6 +74,49 @@ public final class StoreCluster implements AutoCloseable {
       throw e;
     }
     return c;
+  }
+
+  /**
+   * Starts a member that joins the running cluster with --initial-cluster-state existing, as a user
+   * does after 'member add' announced its peer URL; the member is the last index afterwards.
+   *
+   * @param peerUrl the URL given to 'member add', http://127.0.0.1:PORT
+   */
+  public StoreNodeProcess join(String name, String peerUrl, String... extraArgs) {
+    StringJoiner initial = new StringJoiner(",");
+    for (int i = 0; i < members.size(); i++) {
+      if (members.get(i).isAlive()) {
+        initial.add(names.get(i) + "=" + members.get(i).peerUrl());
+      }
+    }
+    initial.add(name + "=" + peerUrl);
+    int peerPort = java.net.URI.create(peerUrl).getPort();
+    try {
+      Path faults = dir.resolve(name + ".faults");
+      Files.writeString(faults, "");
+      List<String> args = new ArrayList<>();
+      args.add("--name=" + name);
+      args.add("--initial-advertise-peer-urls=" + peerUrl);
+      args.add("--initial-cluster=" + initial);
+      args.add("--initial-cluster-state=existing");
+      args.add("--initial-cluster-token=cairn-test");
+      args.addAll(List.of(commonArgs));
+      args.addAll(List.of(extraArgs));
+      Map<String, String> env = new HashMap<>();
+      env.put("CAIRN_PEER_FAULTS_FILE", faults.toString());
+      StoreNodeProcess p =
+          StoreNodeProcess.start(dir.resolve(name), Ports.free(), peerPort, env, args);
+      members.add(p);
+      faultFiles.add(faults);
+      names.add(name);
+      return p;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  public String name(int i) {
+    return names.get(i);
   }
 
   public int size() {

@@ -4,9 +4,6 @@ import static org.awaitility.Awaitility.await;
 
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
-import io.grpc.health.v1.HealthCheckRequest;
-import io.grpc.health.v1.HealthCheckResponse;
-import io.grpc.health.v1.HealthGrpc;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -124,13 +121,13 @@ public final class StoreNodeProcess implements AutoCloseable {
           .pollInterval(Duration.ofMillis(50))
           .failFast("store-node exited:\n" + logFile, () -> !process.isAlive())
           .ignoreExceptions()
+          // Status, because a learner answers nothing else but serializable reads.
           .until(
               () ->
-                  HealthGrpc.newBlockingStub(ch)
+                  dev.cairn.proto.etcdserverpb.MaintenanceGrpc.newBlockingStub(ch)
                           .withDeadlineAfter(1, TimeUnit.SECONDS)
-                          .check(HealthCheckRequest.getDefaultInstance())
-                          .getStatus()
-                      == HealthCheckResponse.ServingStatus.SERVING);
+                          .status(dev.cairn.proto.etcdserverpb.StatusRequest.getDefaultInstance())
+                      != null);
     } finally {
       ch.shutdownNow();
     }

@@ -4,9 +4,14 @@ import static dev.cairn.store.transport.TestMember.msg;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.google.protobuf.ByteString;
 import dev.cairn.proto.peer.MessageBatch;
 import dev.cairn.proto.peer.PeerGrpc;
+import dev.cairn.proto.peer.SnapshotAck;
+import dev.cairn.proto.peer.SnapshotChunk;
 import dev.cairn.proto.peer.StreamSummary;
+import dev.cairn.store.raft.Message;
+import dev.cairn.store.raft.Snapshot;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.Status;
@@ -80,6 +85,87 @@ class PeerServerTest {
 
       await().atMost(WAIT).until(() -> b.server().stats().dropped() == 1);
       await().atMost(WAIT).until(() -> b.seqsFrom(1).equals(List.of(1L)));
+    }
+  }
+
+  @Test
+  void malformedSnapshotStreamsAreRefusedAndLeaveNoFile() throws Exception {
+    try (TestMember b = TestMember.started(2)) {
+      Metadata ids = PeerHeaders.of(1, TestMember.CLUSTER);
+      SnapshotChunk header = snapshotHeader(2, 64);
+      SnapshotChunk bytes40 = data(40);
+
+      assertThat(snapshotOnce(b, ids).getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+      assertThat(snapshotOnce(b, ids, bytes40).getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+      assertThat(
+              snapshotOnce(
+                      b,
+                      ids,
+                      SnapshotChunk.newBuilder()
+                          .setMessage(MessageCodec.encode(msg(1, 2, 0)))
+                          .setSize(64)
+                          .build())
+                  .getCode())
+          .isEqualTo(Status.Code.INVALID_ARGUMENT);
+      assertThat(snapshotOnce(b, ids, snapshotHeader(2, SnapshotReceiver.MAX_BYTES + 1)).getCode())
+          .isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+      assertThat(snapshotOnce(b, ids, snapshotHeader(2, 10)).getCode())
+          .isEqualTo(Status.Code.INVALID_ARGUMENT);
+      assertThat(snapshotOnce(b, ids, snapshotHeader(3, 64)).getCode())
+          .isEqualTo(Status.Code.FAILED_PRECONDITION);
+      assertThat(snapshotOnce(b, ids, header, bytes40).getCode()).isEqualTo(Status.Code.DATA_LOSS);
+      assertThat(snapshotOnce(b, ids, header, bytes40, bytes40).getCode())
+          .isEqualTo(Status.Code.DATA_LOSS);
+      assertThat(snapshotOnce(b, ids, header, bytes40, header).getCode())
+          .isEqualTo(Status.Code.INVALID_ARGUMENT);
+
+      assertThat(b.received()).isEmpty();
+      assertThat(b.snapshotFiles()).isEmpty();
+    }
+  }
+
+  private static SnapshotChunk snapshotHeader(long to, long size) {
+    Message m =
+        Message.of(Message.Type.SNAPSHOT, 1, to, 2)
+            .withSnapshot(new Snapshot(10, 2, null, new byte[0]));
+    return SnapshotChunk.newBuilder().setMessage(MessageCodec.encode(m)).setSize(size).build();
+  }
+
+  private static SnapshotChunk data(int n) {
+    return SnapshotChunk.newBuilder().setData(ByteString.copyFrom(new byte[n])).build();
+  }
+
+  /** Sends these chunks on one raw snapshot stream and returns how it ended. */
+  private static Status snapshotOnce(TestMember to, Metadata headers, SnapshotChunk... chunks)
+      throws Exception {
+    ManagedChannel ch = NettyChannelBuilder.forAddress("127.0.0.1", to.port).usePlaintext().build();
+    try {
+      CompletableFuture<Status> ended = new CompletableFuture<>();
+      StreamObserver<SnapshotChunk> requests =
+          PeerGrpc.newStub(ch)
+              .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers))
+              .snapshot(
+                  new StreamObserver<SnapshotAck>() {
+                    @Override
+                    public void onNext(SnapshotAck ack) {}
+
+                    @Override
+                    public void onError(Throwable t) {
+                      ended.complete(Status.fromThrowable(t));
+                    }
+
+                    @Override
+                    public void onCompleted() {
+                      ended.complete(Status.OK);
+                    }
+                  });
+      for (SnapshotChunk c : chunks) {
+        requests.onNext(c);
+      }
+      requests.onCompleted();
+      return ended.get(10, TimeUnit.SECONDS);
+    } finally {
+      ch.shutdownNow();
     }
   }
 
