@@ -443,6 +443,7 @@ public final class StoreServer
     } else if (ev == TICK) {
       node.tick();
       checkInflightRead();
+      retryAwaitingLeader();
     } else if (ev == READ_WAKE) {
       readWakePosted.set(false);
     } else if (ev instanceof Unreachable u) {
@@ -469,6 +470,19 @@ public final class StoreServer
         && lastConfIndexInLog <= lastConfApplied) {
       node.campaign();
     }
+  }
+
+  /**
+   * Proposals refused while leadership was being handed over wait for the new leader; when the
+   * hand-over is abandoned the leader stays, so they are offered again on each tick.
+   */
+  private void retryAwaitingLeader() {
+    if (awaitingLeader.isEmpty() || node.leader() == 0) {
+      return;
+    }
+    List<Proposal> waiting = new ArrayList<>(awaitingLeader);
+    awaitingLeader.clear();
+    waiting.forEach(this::propose);
   }
 
   private void propose(Proposal p) {
@@ -1689,7 +1703,23 @@ public final class StoreServer
         .thenCompose(
             target -> {
               long t = target;
-              return awaitLeader(l -> l == t);
+              // Raft abandons a transfer that takes longer than an election timeout (the target
+              // was too far behind); ask again until the request times out.
+              long every = options.electionTimeout().toMillis();
+              java.util.concurrent.ScheduledFuture<?> retry =
+                  timer.scheduleWithFixedDelay(
+                      () ->
+                          inbox.add(
+                              new RaftTask(
+                                  () -> {
+                                    if (node.role() == RaftNode.Role.LEADER) {
+                                      node.transferLeadership(t);
+                                    }
+                                  })),
+                      every,
+                      every,
+                      TimeUnit.MILLISECONDS);
+              return awaitLeader(l -> l == t).whenComplete((v, e) -> retry.cancel(false));
             })
         .thenApply(v -> MoveLeaderResponse.getDefaultInstance());
   }

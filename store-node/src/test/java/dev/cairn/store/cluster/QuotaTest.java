@@ -2,6 +2,7 @@ package dev.cairn.store.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import dev.cairn.store.testing.StoreCluster;
 import io.etcd.jetcd.ByteSequence;
@@ -12,7 +13,6 @@ import io.etcd.jetcd.maintenance.AlarmType;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -49,9 +49,20 @@ class QuotaTest {
         assertThat(refused).as("a write past the quota").isNotNull();
         assertThat(refused.getMessage()).contains(NO_SPACE);
 
-        List<AlarmMember> alarms =
-            client.getMaintenanceClient().listAlarms().get(10, TimeUnit.SECONDS).getAlarms();
-        assertThat(alarms).extracting(AlarmMember::getAlarmType).contains(AlarmType.NOSPACE);
+        // The member that refused the write raises the alarm through the log; each member lists
+        // it once applied.
+        await()
+            .atMost(Duration.ofSeconds(10))
+            .untilAsserted(
+                () ->
+                    assertThat(
+                            client
+                                .getMaintenanceClient()
+                                .listAlarms()
+                                .get(10, TimeUnit.SECONDS)
+                                .getAlarms())
+                        .extracting(AlarmMember::getAlarmType)
+                        .contains(AlarmType.NOSPACE));
         // Writes stay refused while the alarm is raised, wherever they go; reads are served.
         assertThatThrownBy(() -> kv.put(bytes("small"), bytes("x")).get(10, TimeUnit.SECONDS))
             .hasMessageContaining(NO_SPACE);

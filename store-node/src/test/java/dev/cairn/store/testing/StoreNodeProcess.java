@@ -128,6 +128,8 @@ public final class StoreNodeProcess implements AutoCloseable {
                           .withDeadlineAfter(1, TimeUnit.SECONDS)
                           .status(dev.cairn.proto.etcdserverpb.StatusRequest.getDefaultInstance())
                       != null);
+    } catch (org.awaitility.core.TerminalFailureException e) {
+      throw new AssertionError("store-node exited; its log " + logFile + ":\n" + log(), e);
     } finally {
       ch.shutdownNow();
     }
