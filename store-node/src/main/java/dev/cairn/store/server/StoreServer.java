@@ -283,8 +283,18 @@ public final class StoreServer
             : mvccBackend.dir().resolveSibling("snap");
     try {
       Files.createDirectories(snapshotDir);
+      // Files of an earlier life: snapshots being written for peers or clients, and snapshots
+      // received but not installed (Raft asks the leader again). Nothing refers to them now.
+      try (var files = Files.list(snapshotDir)) {
+        for (Path f : files.toList()) {
+          String n = f.getFileName().toString();
+          if (n.endsWith(".snap") || n.endsWith(".snap.tmp")) {
+            Files.deleteIfExists(f);
+          }
+        }
+      }
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot create " + snapshotDir, e);
+      throw new UncheckedIOException("cannot prepare " + snapshotDir, e);
     }
     // Request ids must never repeat an id still in the log, so they start from the clock.
     this.ids = new IdGenerator(options.memberId(), System.currentTimeMillis());
