@@ -45,10 +45,12 @@ class SnapshotRestoreTest {
       try (Client client =
           Client.builder().endpoints(cluster.endpoints().toArray(String[]::new)).build()) {
         KV kv = client.getKVClient();
+        List<CompletableFuture<?>> puts = new ArrayList<>();
         for (int i = 0; i < 5000; i++) {
-          kv.put(bytes("key-" + i), bytes("value-" + i));
+          puts.add(kv.put(bytes("key-" + i), bytes("value-" + i)));
         }
-        kv.put(bytes("key-last"), bytes("x")).get(30, TimeUnit.SECONDS);
+        // Every key is acknowledged before the snapshot is taken.
+        CompletableFuture.allOf(puts.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
         AtomicBoolean stop = new AtomicBoolean();
         CompletableFuture<Void> load =
             CompletableFuture.runAsync(
