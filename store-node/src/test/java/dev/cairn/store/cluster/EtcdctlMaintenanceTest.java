@@ -37,6 +37,7 @@ class EtcdctlMaintenanceTest {
     Etcdctl.assumeInstalled();
     cluster = StoreCluster.start(dir, 3);
     cluster.awaitLeader(Duration.ofSeconds(30));
+    cluster.awaitPublished(Duration.ofSeconds(30));
   }
 
   @AfterAll

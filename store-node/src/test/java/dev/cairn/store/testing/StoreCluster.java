@@ -167,6 +167,34 @@ public final class StoreCluster implements AutoCloseable {
     return found[0];
   }
 
+  /**
+   * Waits until the member list shows every member with its client URL: a member publishes it
+   * through Raft shortly after it starts, and {@code etcdctl --cluster} skips members without one.
+   */
+  public void awaitPublished(Duration within) {
+    try {
+      await()
+          .atMost(within)
+          .pollInterval(Duration.ofMillis(100))
+          .ignoreExceptions()
+          .until(this::allPublished);
+    } catch (org.awaitility.core.ConditionTimeoutException e) {
+      throw new AssertionError(
+          "members did not publish their client URLs in " + within + logs(), e);
+    }
+  }
+
+  private boolean allPublished() throws Exception {
+    List<String> published = new ArrayList<>();
+    try (Client c = Client.builder().endpoints(endpoints().toArray(String[]::new)).build()) {
+      for (io.etcd.jetcd.cluster.Member m :
+          c.getClusterClient().listMember().get(2, TimeUnit.SECONDS).getMembers()) {
+        m.getClientURIs().forEach(u -> published.add(u.toString()));
+      }
+    }
+    return published.containsAll(endpoints());
+  }
+
   /** The index of the member the live members agree is leader now, or -1. */
   public int leaderNow() {
     try {
