@@ -31,11 +31,16 @@ public final class ClientServer implements AutoCloseable {
   /**
    * @param maxRequestBytes largest request accepted (etcd's --max-request-bytes)
    * @param maxTxnOps most operations in one branch of a transaction (etcd's --max-txn-ops)
-   */
-  /**
    * @param version the etcd version this member reports in Status
+   * @param certificateUsers whether a verified client certificate's common name names the user when
+   *     a call carries no token (etcd's --client-cert-auth)
    */
-  public record Options(int maxRequestBytes, int maxTxnOps, String version) {}
+  public record Options(
+      int maxRequestBytes, int maxTxnOps, String version, boolean certificateUsers) {
+    public Options(int maxRequestBytes, int maxTxnOps, String version) {
+      this(maxRequestBytes, maxTxnOps, version, false);
+    }
+  }
 
   private ClientServer(List<InetSocketAddress> addresses, MemberServices member, Options o) {
     AtomicInteger n = new AtomicInteger();
@@ -48,39 +53,45 @@ public final class ClientServer implements AutoCloseable {
               return t;
             });
     Headers headers = new Headers(member.status());
-    KvService kv = new KvService(member.kv(), headers, o.maxTxnOps());
-    LeaseService lease = new LeaseService(member.lease(), headers);
-    WatchService watch = new WatchService(member.watches(), member.status(), o.maxRequestBytes());
+    Guard guard = member.auth() == null ? Guard.OPEN : new Guard(member.auth());
+    KvService kv = new KvService(member.kv(), guard, headers, o.maxTxnOps());
+    LeaseService lease = new LeaseService(member.lease(), guard, headers);
+    WatchService watch =
+        new WatchService(member.watches(), member.status(), guard, o.maxRequestBytes());
     // Election and Lock are clients of this member's own KV, Lease and Watch, as in etcd.
     String self = "cairn-self-" + java.util.UUID.randomUUID();
     selfServer =
         InProcessServerBuilder.forName(self)
             .executor(executor)
+            .intercept(Callers.interceptor(false, true))
             .addService(kv)
             .addService(lease)
             .addService(watch)
             .build();
-    selfChannel = InProcessChannelBuilder.forName(self).build();
+    // The calls Election and Lock make for a client carry that client's credentials.
+    selfChannel = InProcessChannelBuilder.forName(self).intercept(Callers.forwarding()).build();
     NettyServerBuilder b = NettyServerBuilder.forAddress(addresses.get(0));
     for (InetSocketAddress a : addresses.subList(1, addresses.size())) {
       b.addListenAddress(a);
     }
-    server =
-        b.executor(executor)
-            .maxInboundMessageSize(o.maxRequestBytes() + GRPC_OVERHEAD_BYTES)
-            // kube-apiserver pings every 30 s; etcd permits pings every 5 s.
-            .permitKeepAliveTime(5, TimeUnit.SECONDS)
-            .permitKeepAliveWithoutCalls(true)
-            .intercept(new LearnerGate(member.status()))
-            .addService(kv)
-            .addService(lease)
-            .addService(watch)
-            .addService(new ElectionService(selfChannel))
-            .addService(new LockService(selfChannel))
-            .addService(new MaintenanceService(member.maintenance(), headers, o.version()))
-            .addService(new ClusterService(member.cluster(), headers))
-            .addService(health.getHealthService())
-            .build();
+    b.executor(executor)
+        .maxInboundMessageSize(o.maxRequestBytes() + GRPC_OVERHEAD_BYTES)
+        // kube-apiserver pings every 30 s; etcd permits pings every 5 s.
+        .permitKeepAliveTime(5, TimeUnit.SECONDS)
+        .permitKeepAliveWithoutCalls(true)
+        .intercept(new LearnerGate(member.status()))
+        .intercept(Callers.interceptor(o.certificateUsers(), false))
+        .addService(kv)
+        .addService(lease)
+        .addService(watch)
+        .addService(new ElectionService(selfChannel))
+        .addService(new LockService(selfChannel))
+        .addService(new MaintenanceService(member.maintenance(), guard, headers, o.version()))
+        .addService(new ClusterService(member.cluster(), guard, headers));
+    if (member.auth() != null) {
+      b.addService(new AuthService(member.auth(), headers));
+    }
+    server = b.addService(health.getHealthService()).build();
     health.setStatus("", HealthCheckResponse.ServingStatus.SERVING);
   }
 

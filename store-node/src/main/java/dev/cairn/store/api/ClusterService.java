@@ -20,9 +20,15 @@ import io.grpc.stub.StreamObserver;
  */
 final class ClusterService extends ClusterGrpc.ClusterImplBase {
   private final RaftCluster cluster;
+  private final Guard guard;
   private final Headers headers;
 
   ClusterService(RaftCluster cluster, Headers headers) {
+    this(cluster, Guard.OPEN, headers);
+  }
+
+  ClusterService(RaftCluster cluster, Guard guard, Headers headers) {
+    this.guard = guard;
     this.cluster = cluster;
     this.headers = headers;
   }
@@ -40,6 +46,7 @@ final class ClusterService extends ClusterGrpc.ClusterImplBase {
     KvService.answer(
         out,
         () -> {
+          guard.admin();
           RequestChecks.checkPeerUrls(r.getPeerURLsList());
           return cluster.memberAdd(r);
         },
@@ -50,7 +57,10 @@ final class ClusterService extends ClusterGrpc.ClusterImplBase {
   public void memberRemove(MemberRemoveRequest r, StreamObserver<MemberRemoveResponse> out) {
     KvService.answer(
         out,
-        () -> cluster.memberRemove(r),
+        () -> {
+          guard.admin();
+          return cluster.memberRemove(r);
+        },
         resp -> resp.toBuilder().setHeader(headers.membership()).build());
   }
 
@@ -63,6 +73,7 @@ final class ClusterService extends ClusterGrpc.ClusterImplBase {
     KvService.answer(
         out,
         () -> {
+          guard.admin();
           RequestChecks.checkPeerUrls(r.getPeerURLsList());
           return cluster.memberUpdate(r);
         },
@@ -73,7 +84,10 @@ final class ClusterService extends ClusterGrpc.ClusterImplBase {
   public void memberPromote(MemberPromoteRequest r, StreamObserver<MemberPromoteResponse> out) {
     KvService.answer(
         out,
-        () -> cluster.memberPromote(r),
+        () -> {
+          guard.admin();
+          return cluster.memberPromote(r);
+        },
         resp -> resp.toBuilder().setHeader(headers.membership()).build());
   }
 }

@@ -124,6 +124,73 @@ public final class GrpcErrors {
         StoreError.CLUSTER_ID_MISMATCH,
         Status.Code.FAILED_PRECONDITION,
         "etcdserver: cluster ID mismatch");
+    map(
+        StoreError.ROOT_USER_NOT_EXIST,
+        Status.Code.FAILED_PRECONDITION,
+        "etcdserver: root user does not exist");
+    map(
+        StoreError.ROOT_ROLE_NOT_EXIST,
+        Status.Code.FAILED_PRECONDITION,
+        "etcdserver: root user does not have root role");
+    map(
+        StoreError.USER_ALREADY_EXIST,
+        Status.Code.FAILED_PRECONDITION,
+        "etcdserver: user name already exists");
+    map(StoreError.USER_EMPTY, Status.Code.INVALID_ARGUMENT, "etcdserver: user name is empty");
+    map(
+        StoreError.USER_NOT_FOUND,
+        Status.Code.FAILED_PRECONDITION,
+        "etcdserver: user name not found");
+    map(
+        StoreError.ROLE_ALREADY_EXIST,
+        Status.Code.FAILED_PRECONDITION,
+        "etcdserver: role name already exists");
+    map(
+        StoreError.ROLE_NOT_FOUND,
+        Status.Code.FAILED_PRECONDITION,
+        "etcdserver: role name not found");
+    map(StoreError.ROLE_EMPTY, Status.Code.INVALID_ARGUMENT, "etcdserver: role name is empty");
+    map(
+        StoreError.AUTH_FAILED,
+        Status.Code.INVALID_ARGUMENT,
+        "etcdserver: authentication failed, invalid user ID or password");
+    // etcd has no gRPC error for this one and answers with its internal text.
+    map(
+        StoreError.NO_PASSWORD_USER,
+        Status.Code.UNKNOWN,
+        "auth: authentication failed, password was given for no password user");
+    map(
+        StoreError.PERMISSION_NOT_GIVEN,
+        Status.Code.INVALID_ARGUMENT,
+        "etcdserver: permission not given");
+    map(
+        StoreError.PERMISSION_DENIED,
+        Status.Code.PERMISSION_DENIED,
+        "etcdserver: permission denied");
+    map(
+        StoreError.ROLE_NOT_GRANTED,
+        Status.Code.FAILED_PRECONDITION,
+        "etcdserver: role is not granted to the user");
+    map(
+        StoreError.PERMISSION_NOT_GRANTED,
+        Status.Code.FAILED_PRECONDITION,
+        "etcdserver: permission is not granted to the role");
+    map(
+        StoreError.AUTH_NOT_ENABLED,
+        Status.Code.FAILED_PRECONDITION,
+        "etcdserver: authentication is not enabled");
+    map(
+        StoreError.INVALID_AUTH_TOKEN,
+        Status.Code.UNAUTHENTICATED,
+        "etcdserver: invalid auth token");
+    map(
+        StoreError.INVALID_AUTH_MGMT,
+        Status.Code.INVALID_ARGUMENT,
+        "etcdserver: invalid auth management");
+    map(
+        StoreError.AUTH_OLD_REVISION,
+        Status.Code.INVALID_ARGUMENT,
+        "etcdserver: revision of auth store is old");
     for (StoreError e : StoreError.values()) {
       if (!TABLE.containsKey(e)) {
         throw new ExceptionInInitializerError("no gRPC status for " + e);

@@ -20,11 +20,13 @@ import java.util.function.UnaryOperator;
 /** etcd's KV service: check the request, call the server, translate errors, fill the header. */
 final class KvService extends KVGrpc.KVImplBase {
   private final RaftKv kv;
+  private final Guard guard;
   private final Headers headers;
   private final int maxTxnOps;
 
-  KvService(RaftKv kv, Headers headers, int maxTxnOps) {
+  KvService(RaftKv kv, Guard guard, Headers headers, int maxTxnOps) {
     this.kv = kv;
+    this.guard = guard;
     this.headers = headers;
     this.maxTxnOps = maxTxnOps;
   }
@@ -35,6 +37,7 @@ final class KvService extends KVGrpc.KVImplBase {
         out,
         () -> {
           RequestChecks.checkRange(r);
+          guard.range(r.getKey(), r.getRangeEnd());
           return kv.range(r);
         },
         resp -> resp.toBuilder().setHeader(headers.fill(resp.getHeader())).build());
@@ -46,7 +49,7 @@ final class KvService extends KVGrpc.KVImplBase {
         out,
         () -> {
           RequestChecks.checkPut(r);
-          return kv.put(r);
+          return kv.as(guard.caller()).put(r);
         },
         resp -> resp.toBuilder().setHeader(headers.fill(resp.getHeader())).build());
   }
@@ -57,7 +60,7 @@ final class KvService extends KVGrpc.KVImplBase {
         out,
         () -> {
           RequestChecks.checkDelete(r);
-          return kv.deleteRange(r);
+          return kv.as(guard.caller()).deleteRange(r);
         },
         resp -> resp.toBuilder().setHeader(headers.fill(resp.getHeader())).build());
   }
@@ -68,7 +71,7 @@ final class KvService extends KVGrpc.KVImplBase {
         out,
         () -> {
           RequestChecks.checkTxn(r, maxTxnOps);
-          return kv.txn(r);
+          return kv.as(guard.txn(r)).txn(r);
         },
         resp -> resp.toBuilder().setHeader(headers.fill(resp.getHeader())).build());
   }
@@ -77,7 +80,7 @@ final class KvService extends KVGrpc.KVImplBase {
   public void compact(CompactionRequest r, StreamObserver<CompactionResponse> out) {
     answer(
         out,
-        () -> kv.compact(r),
+        () -> kv.as(guard.admin()).compact(r),
         resp -> resp.toBuilder().setHeader(headers.fill(resp.getHeader())).build());
   }
 

@@ -20,9 +20,11 @@ import java.util.concurrent.CompletableFuture;
 /** etcd's Lease service. */
 final class LeaseService extends LeaseGrpc.LeaseImplBase {
   private final RaftLease lease;
+  private final Guard guard;
   private final Headers headers;
 
-  LeaseService(RaftLease lease, Headers headers) {
+  LeaseService(RaftLease lease, Guard guard, Headers headers) {
+    this.guard = guard;
     this.lease = lease;
     this.headers = headers;
   }
@@ -39,7 +41,7 @@ final class LeaseService extends LeaseGrpc.LeaseImplBase {
   public void leaseRevoke(LeaseRevokeRequest r, StreamObserver<LeaseRevokeResponse> out) {
     KvService.answer(
         out,
-        () -> lease.revoke(r),
+        () -> lease.revokeAs(guard.caller(), r),
         resp -> resp.toBuilder().setHeader(headers.fill(resp.getHeader())).build());
   }
 
@@ -48,7 +50,10 @@ final class LeaseService extends LeaseGrpc.LeaseImplBase {
       LeaseTimeToLiveRequest r, StreamObserver<LeaseTimeToLiveResponse> out) {
     KvService.answer(
         out,
-        () -> lease.timeToLive(r),
+        () -> {
+          guard.leaseTimeToLive(r.getID(), lease::keysOf);
+          return lease.timeToLive(r);
+        },
         resp -> resp.toBuilder().setHeader(headers.fill(resp.getHeader())).build());
   }
 
@@ -77,7 +82,13 @@ final class LeaseService extends LeaseGrpc.LeaseImplBase {
         // The header is taken before the renewal, as etcd does: a client never sees a renewal
         // at a revision later than the lease's revoke.
         ResponseHeader h = headers.fill(ResponseHeader.getDefaultInstance());
-        CompletableFuture<Long> ttl = lease.renew(req.getID());
+        CompletableFuture<Long> ttl;
+        try {
+          guard.leaseRenew(req.getID(), lease::keysOf);
+          ttl = lease.renew(req.getID());
+        } catch (dev.cairn.store.support.StoreException e) {
+          ttl = CompletableFuture.failedFuture(e);
+        }
         synchronized (this) {
           tail =
               tail.thenCombine(ttl.handle((t, e) -> e == null ? t : e), (v, t) -> t)

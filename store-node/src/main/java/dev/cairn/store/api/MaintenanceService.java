@@ -54,10 +54,16 @@ final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBase {
   private static final String NO_LEADER = "etcdserver: no leader";
 
   private final RaftMaintenance maintenance;
+  private final Guard guard;
   private final Headers headers;
   private final String version;
 
   MaintenanceService(RaftMaintenance maintenance, Headers headers, String version) {
+    this(maintenance, Guard.OPEN, headers, version);
+  }
+
+  MaintenanceService(RaftMaintenance maintenance, Guard guard, Headers headers, String version) {
+    this.guard = guard;
     this.maintenance = maintenance;
     this.headers = headers;
     this.version = version;
@@ -67,6 +73,7 @@ final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBase {
   public void status(StatusRequest request, StreamObserver<StatusResponse> out) {
     StatusResponse s;
     try {
+      guard.user();
       s = maintenance.status();
     } catch (RuntimeException e) {
       out.onError(GrpcErrors.toGrpc(e));
@@ -97,7 +104,10 @@ final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBase {
   public void hash(HashRequest request, StreamObserver<HashResponse> out) {
     KvService.answer(
         out,
-        () -> CompletableFuture.completedFuture(maintenance.hash()),
+        () -> {
+          guard.admin();
+          return CompletableFuture.completedFuture(maintenance.hash());
+        },
         resp -> resp.toBuilder().setHeader(headers.fill(resp.getHeader())).build());
   }
 
@@ -105,7 +115,10 @@ final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBase {
   public void hashKV(HashKVRequest request, StreamObserver<HashKVResponse> out) {
     KvService.answer(
         out,
-        () -> CompletableFuture.completedFuture(maintenance.hashKv(request)),
+        () -> {
+          guard.admin();
+          return CompletableFuture.completedFuture(maintenance.hashKv(request));
+        },
         resp -> resp.toBuilder().setHeader(headers.fill(resp.getHeader())).build());
   }
 
@@ -113,18 +126,38 @@ final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBase {
   public void alarm(AlarmRequest request, StreamObserver<AlarmResponse> out) {
     KvService.answer(
         out,
-        () -> maintenance.alarm(request),
+        () -> {
+          // Listing alarms needs a user; raising or clearing one, the root role.
+          if (request.getAction() == AlarmRequest.AlarmAction.GET) {
+            guard.user();
+          } else {
+            guard.admin();
+          }
+          return maintenance.alarm(request);
+        },
         resp -> resp.toBuilder().setHeader(headers.fill(resp.getHeader())).build());
   }
 
   @Override
   public void defragment(DefragmentRequest request, StreamObserver<DefragmentResponse> out) {
-    KvService.answer(out, maintenance::defragment, resp -> resp);
+    KvService.answer(
+        out,
+        () -> {
+          guard.admin();
+          return maintenance.defragment();
+        },
+        resp -> resp);
   }
 
   @Override
   public void moveLeader(MoveLeaderRequest request, StreamObserver<MoveLeaderResponse> out) {
-    KvService.answer(out, () -> maintenance.moveLeader(request), resp -> resp);
+    KvService.answer(
+        out,
+        () -> {
+          guard.admin();
+          return maintenance.moveLeader(request);
+        },
+        resp -> resp);
   }
 
   /**
@@ -137,6 +170,12 @@ final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBase {
    */
   @Override
   public void downgrade(DowngradeRequest request, StreamObserver<DowngradeResponse> out) {
+    try {
+      guard.admin();
+    } catch (StoreException e) {
+      out.onError(GrpcErrors.toGrpc(e));
+      return;
+    }
     out.onError(GrpcErrors.toGrpc(new StoreException(StoreError.NOT_CAPABLE)));
   }
 
@@ -152,6 +191,7 @@ final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBase {
         (ServerCallStreamObserver<SnapshotResponse>) out;
     SnapshotStream snapshot;
     try {
+      guard.admin();
       snapshot = maintenance.snapshot();
     } catch (IOException | RuntimeException e) {
       out.onError(GrpcErrors.toGrpc(e));

@@ -1,6 +1,7 @@
 package dev.cairn.store.api;
 
 import dev.cairn.store.server.MemberStatus;
+import dev.cairn.store.server.RaftAuth;
 import dev.cairn.store.server.RaftCluster;
 import dev.cairn.store.server.RaftKv;
 import dev.cairn.store.server.RaftLease;
@@ -14,4 +15,17 @@ public record MemberServices(
     WatchableStore watches,
     MemberStatus status,
     RaftCluster cluster,
-    RaftMaintenance maintenance) {}
+    RaftMaintenance maintenance,
+    RaftAuth auth) {
+
+  /** Services without auth (every call allowed, the Auth service unavailable). */
+  public MemberServices(
+      RaftKv kv,
+      RaftLease lease,
+      WatchableStore watches,
+      MemberStatus status,
+      RaftCluster cluster,
+      RaftMaintenance maintenance) {
+    this(kv, lease, watches, status, cluster, maintenance, null);
+  }
+}

@@ -14,7 +14,10 @@ final class WatchService extends WatchGrpc.WatchImplBase {
   private final MemberStatus member;
   private final int maxRequestBytes;
 
-  WatchService(WatchableStore store, MemberStatus member, int maxRequestBytes) {
+  private final Guard guard;
+
+  WatchService(WatchableStore store, MemberStatus member, Guard guard, int maxRequestBytes) {
+    this.guard = guard;
     this.store = store;
     this.member = member;
     this.maxRequestBytes = maxRequestBytes;
@@ -28,6 +31,7 @@ final class WatchService extends WatchGrpc.WatchImplBase {
         (ServerCallStreamObserver<WatchResponse>) out,
         store,
         member,
+        guard,
         maxRequestBytes + ClientServer.GRPC_OVERHEAD_BYTES);
   }
 }

@@ -61,6 +61,7 @@ final class WatchStream implements StreamObserver<WatchRequest>, WatchSink {
   // Guarded by this.
   private final ArrayDeque<Outgoing> queue = new ArrayDeque<>();
   private final Map<Long, Entry> entries = new HashMap<>();
+  private final Guard guard;
   private long nextId;
   private boolean draining;
   private boolean drainScheduled;
@@ -71,8 +72,10 @@ final class WatchStream implements StreamObserver<WatchRequest>, WatchSink {
       ServerCallStreamObserver<WatchResponse> call,
       WatchableStore store,
       MemberStatus member,
+      Guard guard,
       int fragmentBytes) {
     this.call = call;
+    this.guard = guard;
     this.store = store;
     this.member = member;
     this.fragmentBytes = fragmentBytes;
@@ -113,9 +116,34 @@ final class WatchStream implements StreamObserver<WatchRequest>, WatchSink {
             .build());
   }
 
+  /**
+   * etcd gives a refused watch the text of its gRPC error, as Go prints one ("rpc error: code = ...
+   * desc = ..."), and reports every failure but three as permission denied.
+   */
+  static String authCancelReason(dev.cairn.store.support.StoreError e) {
+    return switch (e) {
+      case INVALID_AUTH_TOKEN ->
+          "rpc error: code = Unauthenticated desc = etcdserver: invalid auth token";
+      case AUTH_OLD_REVISION ->
+          "rpc error: code = InvalidArgument desc = etcdserver: revision of auth store is old";
+      case USER_EMPTY -> "rpc error: code = InvalidArgument desc = etcdserver: user name is empty";
+      default -> "rpc error: code = PermissionDenied desc = etcdserver: permission denied";
+    };
+  }
+
   private void create(WatchCreateRequest c) {
     byte[] key = c.getKey().isEmpty() ? new byte[] {0} : c.getKey().toByteArray();
     byte[] end = c.getRangeEnd().toByteArray();
+    // etcd checks a watch from a key onwards (range end \0) as a watch of that key alone.
+    byte[] permEnd = end.length == 1 && end[0] == 0 ? new byte[0] : end;
+    try {
+      guard.range(
+          com.google.protobuf.ByteString.copyFrom(key),
+          com.google.protobuf.ByteString.copyFrom(permEnd));
+    } catch (dev.cairn.store.support.StoreException denied) {
+      refuse(authCancelReason(denied.error()));
+      return;
+    }
     if (c.getStartRevision() < 0) {
       refuse(COMPACTED);
       return;

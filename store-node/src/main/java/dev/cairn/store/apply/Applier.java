@@ -12,6 +12,8 @@ import dev.cairn.proto.etcdserverpb.RequestOp;
 import dev.cairn.proto.etcdserverpb.ResponseHeader;
 import dev.cairn.proto.etcdserverpb.TxnRequest;
 import dev.cairn.proto.internal.InternalRaftRequest;
+import dev.cairn.store.auth.AuthInfo;
+import dev.cairn.store.auth.AuthStore;
 import dev.cairn.store.lease.Lease;
 import dev.cairn.store.lease.Lessor;
 import dev.cairn.store.mvcc.MvccStore;
@@ -37,12 +39,22 @@ public final class Applier {
   private final KvExecutor kv;
   private final Lessor lessor;
   private final Alarms alarms;
+  private final AuthStore auth;
+  private final AuthApplier authApplier;
+  private final AuthStore.LeaseKeys leaseKeys;
 
-  public Applier(MvccStore store, KvExecutor kv, Lessor lessor, Alarms alarms) {
+  public Applier(MvccStore store, KvExecutor kv, Lessor lessor, Alarms alarms, AuthStore auth) {
     this.store = store;
     this.kv = kv;
     this.lessor = lessor;
     this.alarms = alarms;
+    this.auth = auth;
+    this.authApplier = new AuthApplier(auth);
+    this.leaseKeys =
+        id -> {
+          Lease l = lessor.lookup(id);
+          return l == null ? List.of() : l.keys();
+        };
   }
 
   /** Applies the entries in order; returns the outcome of every request and the changes. */
@@ -77,7 +89,7 @@ public final class Applier {
         }
         Object result;
         try {
-          result = applyOne(batch, req);
+          result = applyOne(batch, req, e.index());
         } catch (StoreException ex) {
           result = ex;
         }
@@ -94,7 +106,15 @@ public final class Applier {
     return ResponseHeader.newBuilder().setRevision(rev).build();
   }
 
-  private Object applyOne(MvccStore.WriteBatch batch, InternalRaftRequest req) {
+  private Object applyOne(MvccStore.WriteBatch batch, InternalRaftRequest req, long index) {
+    // Permissions are checked again here, in log order, as etcd's auth applier does: the user's
+    // rights may have changed since the member that proposed the request looked.
+    boolean byMember = req.getHeader().getByMember();
+    AuthInfo caller =
+        new AuthInfo(req.getHeader().getUsername(), req.getHeader().getAuthRevision());
+    if (AuthApplier.handles(req)) {
+      return authApplier.apply(batch, req, caller, index);
+    }
     if (req.hasAlarm()) {
       return alarm(batch, req.getAlarm());
     }
@@ -115,6 +135,9 @@ public final class Applier {
     }
     if (req.hasLeaseRevoke()) {
       long id = req.getLeaseRevoke().getID();
+      if (!byMember) {
+        auth.checkLeaseWrites(caller, id, leaseKeys);
+      }
       List<byte[]> keys = lessor.revoke(id);
       MvccStore.WriteBatch.Txn t = batch.beginTxn();
       for (byte[] k : keys) {
@@ -123,6 +146,15 @@ public final class Applier {
       t.end();
       batch.removeLease(id);
       return LeaseRevokeResponse.newBuilder().setHeader(header(batch.revision())).build();
+    }
+    if (!byMember) {
+      if (req.hasPut()) {
+        auth.checkPut(caller, req.getPut(), leaseKeys);
+      } else if (req.hasDeleteRange()) {
+        auth.checkDelete(caller, req.getDeleteRange());
+      } else if (req.hasTxn()) {
+        auth.checkTxn(caller, req.getTxn(), leaseKeys);
+      }
     }
     MvccStore.WriteBatch.Txn t = batch.beginTxn();
     try {

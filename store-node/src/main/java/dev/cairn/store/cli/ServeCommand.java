@@ -3,6 +3,9 @@ package dev.cairn.store.cli;
 import ch.qos.logback.classic.Level;
 import dev.cairn.store.api.ClientServer;
 import dev.cairn.store.api.MemberServices;
+import dev.cairn.store.auth.AuthStore;
+import dev.cairn.store.auth.Passwords;
+import dev.cairn.store.auth.TokenProviders;
 import dev.cairn.store.bench.BenchCommand;
 import dev.cairn.store.config.ConfigException;
 import dev.cairn.store.config.EtcdEnvironment;
@@ -67,6 +70,15 @@ final class ServeCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     NodeConfig cfg = flags.toConfig();
     setLogLevel(cfg.logLevel());
+    AuthStore auth;
+    try {
+      auth =
+          new AuthStore(
+              TokenProviders.fromFlag(cfg.auth().token(), cfg.auth().simpleTokenTtl()),
+              new Passwords(cfg.auth().bcryptCost()));
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(e.getMessage());
+    }
     for (String v : env.unrecognized(spec)) {
       log.warn("unrecognized environment variable {}", v);
     }
@@ -122,7 +134,8 @@ final class ServeCommand implements Callable<Integer> {
                 new ServerOptions.Snapshots(
                     cfg.snapshotCount(), cfg.snapshotCatchupEntries(), memberDir.resolve("snap"))),
             cfg.isNewCluster() ? initial.members() : List.of(),
-            new PeerLink(transport));
+            new PeerLink(transport),
+            auth);
     for (Member m : identity.knownMembers()) {
       if (m.id() != memberId) {
         transport.addPeer(m.id(), m.peerUrls().stream().map(URI::create).toList());
@@ -143,7 +156,7 @@ final class ServeCommand implements Callable<Integer> {
     ClientServer client =
         ClientServer.start(
             addresses(cfg.listenClientUrls()),
-            new MemberServices(server, server, server.watchable(), server, server, server),
+            new MemberServices(server, server, server.watchable(), server, server, server, server),
             new ClientServer.Options(
                 cfg.maxRequestBytes(), cfg.maxTxnOps(), Versions.ETCD_API_VERSION));
 

@@ -37,7 +37,17 @@ public record NodeConfig(
     int maxRequestBytes,
     int maxTxnOps,
     Duration watchProgressNotifyInterval,
-    String logLevel) {
+    String logLevel,
+    Auth auth) {
+
+  /**
+   * How clients authenticate once auth is enabled.
+   *
+   * @param token etcd's --auth-token: {@code simple}, or {@code jwt,...} with its options
+   * @param simpleTokenTtl how long a simple token lives unused
+   * @param bcryptCost the cost of password hashes
+   */
+  public record Auth(String token, Duration simpleTokenTtl, int bcryptCost) {}
 
   /** Whether this member bootstraps a new cluster rather than joining a running one. */
   public boolean isNewCluster() {

@@ -170,6 +170,27 @@ public final class ServeFlags {
           "Log level: debug, info, warn, error, panic or fatal (default: ${DEFAULT-VALUE}).")
   String logLevel;
 
+  @Option(
+      names = "--auth-token",
+      defaultValue = "simple",
+      description =
+          "Token type for authentication: 'simple', or 'jwt,pub-key=FILE,priv-key=FILE,sign-method=ALG[,ttl=5m]' (default: ${DEFAULT-VALUE}).")
+  String authToken;
+
+  @Option(
+      names = "--auth-token-ttl",
+      defaultValue = "300",
+      description =
+          "Time (in seconds) a simple token lives unused before it expires (default: ${DEFAULT-VALUE}).")
+  long authTokenTtlSeconds;
+
+  @Option(
+      names = "--bcrypt-cost",
+      defaultValue = "10",
+      description =
+          "The cost of bcrypt when hashing passwords; 4 to 31 (default: ${DEFAULT-VALUE}).")
+  long bcryptCost;
+
   /** Validates the flags; every failure is one line that names the flag. */
   public NodeConfig toConfig() {
     return toConfig(ServeFlags::lookUp);
@@ -252,6 +273,13 @@ public final class ServeFlags {
       throw new ConfigException(
           "--log-level must be one of debug, info, warn, error, panic, fatal");
     }
+    positive("--auth-token-ttl", authTokenTtlSeconds);
+    if (bcryptCost < 4 || bcryptCost > 31) {
+      throw new ConfigException("--bcrypt-cost must be between 4 and 31, got " + bcryptCost);
+    }
+    if (authToken.isBlank()) {
+      throw new ConfigException("--auth-token must name 'simple' or 'jwt,...'");
+    }
     Duration progress = duration("--watch-progress-notify-interval", watchProgressNotifyInterval);
     if (progress.toMillis() < 100) {
       throw new ConfigException("--watch-progress-notify-interval must be at least 100ms");
@@ -279,7 +307,8 @@ public final class ServeFlags {
         (int) maxRequestBytes,
         (int) maxTxnOps,
         progress,
-        logLevel);
+        logLevel,
+        new NodeConfig.Auth(authToken, Duration.ofSeconds(authTokenTtlSeconds), (int) bcryptCost));
   }
 
   /** A Go-style duration: 500ms, 10s, 10m, 1h, or combinations such as 1m30s. */

@@ -8,6 +8,7 @@ import dev.cairn.store.storage.Backend;
 import dev.cairn.store.storage.ReadTx;
 import dev.cairn.store.storage.Schema;
 import dev.cairn.store.storage.StorageException;
+import dev.cairn.store.storage.Table;
 import dev.cairn.store.storage.WriteTx;
 import dev.cairn.store.support.Bytes;
 import dev.cairn.store.support.KeyRange;
@@ -82,6 +83,21 @@ public final class MvccStore {
           null,
           (k, v) -> {
             out.add(new long[] {Bytes.readLong(k, 0), Bytes.readLong(k, 8)});
+            return true;
+          });
+    }
+    return out;
+  }
+
+  /** One auth table's records, by UTF-8 key, in key order. */
+  public java.util.Map<String, byte[]> storedAuth(Table table) {
+    java.util.Map<String, byte[]> out = new java.util.LinkedHashMap<>();
+    try (ReadTx tx = backend.beginRead()) {
+      tx.scan(
+          table,
+          null,
+          (k, v) -> {
+            out.put(new String(k, java.nio.charset.StandardCharsets.UTF_8), v);
             return true;
           });
     }
@@ -404,6 +420,39 @@ public final class MvccStore {
       Bytes.writeLong(k, 0, memberId);
       Bytes.writeLong(k, 8, type);
       return k;
+    }
+
+    /**
+     * Where the auth store writes in this batch: flags, users and roles in their own tables, as
+     * etcd keeps them in its auth buckets.
+     */
+    public AuthRecords authWrites() {
+      return new AuthRecords() {
+        @Override
+        public void putFlag(byte[] key, byte[] value) {
+          tx.put(Schema.AUTH, key, value);
+        }
+
+        @Override
+        public void putUser(byte[] name, byte[] user) {
+          tx.put(Schema.AUTH_USERS, name, user);
+        }
+
+        @Override
+        public void deleteUser(byte[] name) {
+          tx.delete(Schema.AUTH_USERS, name);
+        }
+
+        @Override
+        public void putRole(byte[] name, byte[] role) {
+          tx.put(Schema.AUTH_ROLES, name, role);
+        }
+
+        @Override
+        public void deleteRole(byte[] name) {
+          tx.delete(Schema.AUTH_ROLES, name);
+        }
+      };
     }
 
     /** Removes a revoked lease in this batch. */

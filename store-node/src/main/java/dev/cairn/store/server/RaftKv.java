@@ -10,6 +10,7 @@ import dev.cairn.proto.etcdserverpb.RangeRequest;
 import dev.cairn.proto.etcdserverpb.RangeResponse;
 import dev.cairn.proto.etcdserverpb.TxnRequest;
 import dev.cairn.proto.etcdserverpb.TxnResponse;
+import dev.cairn.store.auth.AuthInfo;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -27,4 +28,12 @@ public interface RaftKv {
   CompletableFuture<TxnResponse> txn(TxnRequest r);
 
   CompletableFuture<CompactionResponse> compact(CompactionRequest r);
+
+  /**
+   * The same operations on behalf of an authenticated caller: writes carry its user and auth
+   * revision into the log, where the permissions are checked as they apply.
+   */
+  default RaftKv as(AuthInfo caller) {
+    return this;
+  }
 }

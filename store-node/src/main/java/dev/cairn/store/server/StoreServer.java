@@ -4,6 +4,24 @@ import dev.cairn.proto.etcdserverpb.AlarmMember;
 import dev.cairn.proto.etcdserverpb.AlarmRequest;
 import dev.cairn.proto.etcdserverpb.AlarmResponse;
 import dev.cairn.proto.etcdserverpb.AlarmType;
+import dev.cairn.proto.etcdserverpb.AuthDisableRequest;
+import dev.cairn.proto.etcdserverpb.AuthEnableRequest;
+import dev.cairn.proto.etcdserverpb.AuthRoleAddRequest;
+import dev.cairn.proto.etcdserverpb.AuthRoleDeleteRequest;
+import dev.cairn.proto.etcdserverpb.AuthRoleGetRequest;
+import dev.cairn.proto.etcdserverpb.AuthRoleGrantPermissionRequest;
+import dev.cairn.proto.etcdserverpb.AuthRoleListRequest;
+import dev.cairn.proto.etcdserverpb.AuthRoleRevokePermissionRequest;
+import dev.cairn.proto.etcdserverpb.AuthStatusRequest;
+import dev.cairn.proto.etcdserverpb.AuthUserAddRequest;
+import dev.cairn.proto.etcdserverpb.AuthUserChangePasswordRequest;
+import dev.cairn.proto.etcdserverpb.AuthUserDeleteRequest;
+import dev.cairn.proto.etcdserverpb.AuthUserGetRequest;
+import dev.cairn.proto.etcdserverpb.AuthUserGrantRoleRequest;
+import dev.cairn.proto.etcdserverpb.AuthUserListRequest;
+import dev.cairn.proto.etcdserverpb.AuthUserRevokeRoleRequest;
+import dev.cairn.proto.etcdserverpb.AuthenticateRequest;
+import dev.cairn.proto.etcdserverpb.AuthenticateResponse;
 import dev.cairn.proto.etcdserverpb.CompactionRequest;
 import dev.cairn.proto.etcdserverpb.CompactionResponse;
 import dev.cairn.proto.etcdserverpb.DefragmentResponse;
@@ -47,6 +65,8 @@ import dev.cairn.store.apply.Applier;
 import dev.cairn.store.apply.ApplyResult;
 import dev.cairn.store.apply.Committed;
 import dev.cairn.store.apply.KvExecutor;
+import dev.cairn.store.auth.AuthInfo;
+import dev.cairn.store.auth.AuthStore;
 import dev.cairn.store.lease.Lease;
 import dev.cairn.store.lease.Lessor;
 import dev.cairn.store.membership.Member;
@@ -117,7 +137,13 @@ import org.slf4j.LoggerFactory;
  * interrupted (Xodus closes its file channel on interrupt); they stop on a poison pill.
  */
 public final class StoreServer
-    implements RaftKv, RaftLease, MemberStatus, RaftCluster, RaftMaintenance, AutoCloseable {
+    implements RaftKv,
+        RaftLease,
+        MemberStatus,
+        RaftCluster,
+        RaftMaintenance,
+        RaftAuth,
+        AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(StoreServer.class);
 
   /** etcd refuses proposals when apply lags commit by more than this. */
@@ -184,6 +210,7 @@ public final class StoreServer
       new java.util.concurrent.CopyOnWriteArrayList<>();
 
   private final Alarms alarms;
+  private final AuthStore auth;
   private volatile long cachedDbSize;
   private volatile boolean removed;
   private final CompletableFuture<Void> removal = new CompletableFuture<>();
@@ -263,7 +290,32 @@ public final class StoreServer
       ServerOptions options,
       List<Member> initialMembers,
       Peers peers) {
+    this(
+        raftBackend,
+        mvccBackend,
+        lessor,
+        options,
+        initialMembers,
+        peers,
+        new AuthStore(
+            new dev.cairn.store.auth.SimpleTokens(java.time.Duration.ofMinutes(5)),
+            new dev.cairn.store.auth.Passwords(dev.cairn.store.auth.Passwords.DEFAULT_COST)));
+  }
+
+  /**
+   * Opens the member's state, as above, with the auth store that --auth-token and --bcrypt-cost
+   * configure.
+   */
+  public StoreServer(
+      Backend raftBackend,
+      Backend mvccBackend,
+      Lessor lessor,
+      ServerOptions options,
+      List<Member> initialMembers,
+      Peers peers,
+      AuthStore auth) {
     this.options = options;
+    this.auth = auth;
     this.raftBackend = raftBackend;
     this.mvccBackend = mvccBackend;
     this.lessor = lessor;
@@ -274,7 +326,8 @@ public final class StoreServer
     store.attachLiveKeys();
     this.kv = new KvExecutor(lessor::exists);
     this.alarms = new Alarms(store.storedAlarms());
-    this.applier = new Applier(store, kv, lessor, alarms);
+    loadAuth();
+    this.applier = new Applier(store, kv, lessor, alarms, auth);
     this.watchable = new WatchableStore(store);
     this.appliedWaiters = new AppliedWaiters(store::appliedIndex);
     this.snapshotDir =
@@ -860,6 +913,7 @@ public final class StoreServer
       store.storedLeases().forEach(lessor::restore);
       store.attachLiveKeys();
       alarms.reload(store.storedAlarms());
+      loadAuth();
       members.reload(store.storedMembers());
       for (long id : before) {
         if (!members.contains(id)) {
@@ -946,17 +1000,39 @@ public final class StoreServer
     }
   }
 
+  private void loadAuth() {
+    auth.load(
+        store.storedAuth(dev.cairn.store.storage.Schema.AUTH),
+        store.storedAuth(dev.cairn.store.storage.Schema.AUTH_USERS),
+        store.storedAuth(dev.cairn.store.storage.Schema.AUTH_ROLES));
+  }
+
   // ---- proposals ----
 
+  /** Proposes a request from a client that named no user. */
   private CompletableFuture<Object> propose(InternalRaftRequest.Builder req) {
+    return propose(req, null, false);
+  }
+
+  /**
+   * Proposes a request.
+   *
+   * @param caller who asked (its user and auth revision go into the entry), or null for nobody
+   * @param byMember whether the member asks on its own behalf, which no permission check applies to
+   */
+  private CompletableFuture<Object> propose(
+      InternalRaftRequest.Builder req, AuthInfo caller, boolean byMember) {
     if (!running) {
       return CompletableFuture.failedFuture(new StoreException(StoreError.STOPPED));
     }
     long id = ids.next();
-    byte[] data =
-        req.setHeader(dev.cairn.proto.internal.RequestHeader.newBuilder().setId(id))
-            .build()
-            .toByteArray();
+    var header = dev.cairn.proto.internal.RequestHeader.newBuilder().setId(id);
+    if (byMember) {
+      header.setByMember(true);
+    } else if (caller != null) {
+      header.setUsername(caller.user()).setAuthRevision(caller.revision());
+    }
+    byte[] data = req.setHeader(header).build().toByteArray();
     if (data.length > options.maxRequestBytes()) {
       return CompletableFuture.failedFuture(new StoreException(StoreError.REQUEST_TOO_LARGE));
     }
@@ -987,7 +1063,7 @@ public final class StoreServer
       return; // only the leader expires leases
     }
     for (long id : lessor.expired(500)) {
-      revoke(LeaseRevokeRequest.newBuilder().setID(id).build())
+      revoke(LeaseRevokeRequest.newBuilder().setID(id).build(), null, true)
           .whenComplete(
               (r, e) -> {
                 if (e == null) {
@@ -1045,23 +1121,67 @@ public final class StoreServer
 
   @Override
   public CompletableFuture<PutResponse> put(PutRequest r) {
+    return put(r, null);
+  }
+
+  private CompletableFuture<PutResponse> put(PutRequest r, AuthInfo caller) {
     try {
       checkQuota(r.getSerializedSize());
     } catch (StoreException e) {
       return CompletableFuture.failedFuture(e);
     }
-    return propose(InternalRaftRequest.newBuilder().setPut(r))
+    return propose(InternalRaftRequest.newBuilder().setPut(r), caller, false)
         .thenCompose(outcome(PutResponse.class));
   }
 
   @Override
   public CompletableFuture<DeleteRangeResponse> deleteRange(DeleteRangeRequest r) {
-    return propose(InternalRaftRequest.newBuilder().setDeleteRange(r))
+    return deleteRange(r, null);
+  }
+
+  private CompletableFuture<DeleteRangeResponse> deleteRange(
+      DeleteRangeRequest r, AuthInfo caller) {
+    return propose(InternalRaftRequest.newBuilder().setDeleteRange(r), caller, false)
         .thenCompose(outcome(DeleteRangeResponse.class));
   }
 
   @Override
+  public RaftKv as(AuthInfo caller) {
+    StoreServer self = this;
+    return new RaftKv() {
+      @Override
+      public CompletableFuture<RangeResponse> range(RangeRequest r) {
+        return self.range(r);
+      }
+
+      @Override
+      public CompletableFuture<PutResponse> put(PutRequest r) {
+        return self.put(r, caller);
+      }
+
+      @Override
+      public CompletableFuture<DeleteRangeResponse> deleteRange(DeleteRangeRequest r) {
+        return self.deleteRange(r, caller);
+      }
+
+      @Override
+      public CompletableFuture<TxnResponse> txn(TxnRequest r) {
+        return self.txn(r, caller);
+      }
+
+      @Override
+      public CompletableFuture<CompactionResponse> compact(CompactionRequest r) {
+        return self.compact(r, caller);
+      }
+    };
+  }
+
+  @Override
   public CompletableFuture<TxnResponse> txn(TxnRequest r) {
+    return txn(r, null);
+  }
+
+  private CompletableFuture<TxnResponse> txn(TxnRequest r, AuthInfo caller) {
     if (KvExecutor.isReadOnly(r)) {
       if (isSerializable(r)) {
         return read(() -> store.read(v -> kv.readOnlyTxn(v, r)));
@@ -1074,13 +1194,17 @@ public final class StoreServer
     } catch (StoreException e) {
       return CompletableFuture.failedFuture(e);
     }
-    return propose(InternalRaftRequest.newBuilder().setTxn(r))
+    return propose(InternalRaftRequest.newBuilder().setTxn(r), caller, false)
         .thenCompose(outcome(TxnResponse.class));
   }
 
   @Override
   public CompletableFuture<CompactionResponse> compact(CompactionRequest r) {
-    return propose(InternalRaftRequest.newBuilder().setCompaction(r))
+    return compact(r, null);
+  }
+
+  private CompletableFuture<CompactionResponse> compact(CompactionRequest r, AuthInfo caller) {
+    return propose(InternalRaftRequest.newBuilder().setCompaction(r), caller, false)
         .thenCompose(outcome(CompactionResponse.class));
   }
 
@@ -1097,6 +1221,96 @@ public final class StoreServer
       }
     }
     return true;
+  }
+
+  // ---- RaftAuth ----
+
+  @Override
+  public AuthStore access() {
+    return auth;
+  }
+
+  @Override
+  public CompletableFuture<AuthenticateResponse> authenticate(AuthenticateRequest r) {
+    // As etcd: the password is checked here (bcrypt, on this request thread), never logged; the
+    // log carries only the user and the token's random part, so every member learns the token.
+    return linearizableBarrier()
+        .thenCompose(
+            v -> {
+              long checkedAt;
+              try {
+                checkedAt = auth.checkPassword(r.getName(), r.getPassword());
+              } catch (StoreException e) {
+                if (e.error() != StoreError.AUTH_NOT_ENABLED) {
+                  log.warn("authentication failed for user '{}'", r.getName());
+                }
+                return CompletableFuture.failedFuture(e);
+              }
+              InternalRaftRequest.Builder req =
+                  InternalRaftRequest.newBuilder()
+                      .setAuthenticate(
+                          dev.cairn.proto.internal.InternalAuthenticateRequest.newBuilder()
+                              .setName(r.getName())
+                              .setSimpleToken(auth.tokens().newPrefix()));
+              return propose(req, null, false)
+                  .thenCompose(outcome(AuthenticateResponse.class))
+                  .thenCompose(
+                      resp ->
+                          // The user's rights changed while the password was checked: again.
+                          checkedAt == auth.revision()
+                              ? CompletableFuture.completedFuture(resp)
+                              : authenticate(r));
+            });
+  }
+
+  @Override
+  public CompletableFuture<com.google.protobuf.Message> manage(
+      AuthInfo caller, com.google.protobuf.Message request) {
+    InternalRaftRequest.Builder req = InternalRaftRequest.newBuilder();
+    try {
+      switch (request) {
+        case AuthEnableRequest x -> req.setAuthEnable(x);
+        case AuthDisableRequest x -> req.setAuthDisable(x);
+        case AuthStatusRequest x -> req.setAuthStatus(x);
+        case AuthUserAddRequest x -> req.setAuthUserAdd(withHashedPassword(x));
+        case AuthUserDeleteRequest x -> req.setAuthUserDelete(x);
+        case AuthUserGetRequest x -> req.setAuthUserGet(x);
+        case AuthUserChangePasswordRequest x ->
+            req.setAuthUserChangePassword(
+                x.toBuilder().setHashedPassword(auth.hashForLog(x.getPassword())).clearPassword());
+        case AuthUserGrantRoleRequest x -> req.setAuthUserGrantRole(x);
+        case AuthUserRevokeRoleRequest x -> req.setAuthUserRevokeRole(x);
+        case AuthUserListRequest x -> req.setAuthUserList(x);
+        case AuthRoleListRequest x -> req.setAuthRoleList(x);
+        case AuthRoleAddRequest x -> req.setAuthRoleAdd(x);
+        case AuthRoleDeleteRequest x -> req.setAuthRoleDelete(x);
+        case AuthRoleGetRequest x -> req.setAuthRoleGet(x);
+        case AuthRoleGrantPermissionRequest x -> req.setAuthRoleGrantPermission(x);
+        case AuthRoleRevokePermissionRequest x -> req.setAuthRoleRevokePermission(x);
+        default -> throw new StoreException(StoreError.UNIMPLEMENTED);
+      }
+    } catch (StoreException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    return propose(req, caller, false).thenCompose(outcome(com.google.protobuf.Message.class));
+  }
+
+  /** etcd hashes the password on the member that receives it, so the log never holds it. */
+  private AuthUserAddRequest withHashedPassword(AuthUserAddRequest r) {
+    if (r.getOptions().getNoPassword()) {
+      return r.toBuilder().clearPassword().build();
+    }
+    return r.toBuilder()
+        .setHashedPassword(auth.hashForLog(r.getPassword()))
+        .clearPassword()
+        .build();
+  }
+
+  @Override
+  public CompletableFuture<Void> awaitApplied(long index) {
+    CompletableFuture<Void> f = new CompletableFuture<>();
+    appliedWaiters.await(index, List.of(f));
+    return f;
   }
 
   // ---- RaftLease ----
@@ -1121,8 +1335,24 @@ public final class StoreServer
 
   @Override
   public CompletableFuture<LeaseRevokeResponse> revoke(LeaseRevokeRequest r) {
-    return propose(InternalRaftRequest.newBuilder().setLeaseRevoke(r))
+    return revoke(r, null, false);
+  }
+
+  @Override
+  public CompletableFuture<LeaseRevokeResponse> revokeAs(AuthInfo caller, LeaseRevokeRequest r) {
+    return revoke(r, caller, false);
+  }
+
+  private CompletableFuture<LeaseRevokeResponse> revoke(
+      LeaseRevokeRequest r, AuthInfo caller, boolean byMember) {
+    return propose(InternalRaftRequest.newBuilder().setLeaseRevoke(r), caller, byMember)
         .thenCompose(outcome(LeaseRevokeResponse.class));
+  }
+
+  @Override
+  public java.util.Collection<byte[]> keysOf(long id) {
+    Lease l = lessor.lookup(id);
+    return l == null ? List.of() : l.keys();
   }
 
   @Override

@@ -34,8 +34,18 @@ public final class Schema {
    */
   public static final Table ALARM = new Table("alarm");
 
+  /** MVCC backend: whether auth is enabled, and the auth store's revision. */
+  public static final Table AUTH = new Table("auth");
+
+  /** MVCC backend: users by name; value = an encoded authpb.User (bcrypt password hash inside). */
+  public static final Table AUTH_USERS = new Table("authUsers");
+
+  /** MVCC backend: roles by name; value = an encoded authpb.Role with its key permissions. */
+  public static final Table AUTH_ROLES = new Table("authRoles");
+
   public static final List<Table> RAFT_TABLES = List.of(RAFT_LOG, RAFT_STATE);
-  public static final List<Table> MVCC_TABLES = List.of(KEY, META, LEASE, MEMBERS, ALARM);
+  public static final List<Table> MVCC_TABLES =
+      List.of(KEY, META, LEASE, MEMBERS, ALARM, AUTH, AUTH_USERS, AUTH_ROLES);
 
   public static final byte[] HARD_STATE = ascii("hard_state");
   public static final byte[] FIRST_INDEX = ascii("first_index");
@@ -46,6 +56,12 @@ public final class Schema {
 
   /** Raft state: the term of the entry just before the first one held (at first_index - 1). */
   public static final byte[] FIRST_TERM = ascii("first_term");
+
+  /** Auth table: 1 when auth is enabled, 0 when not. */
+  public static final byte[] AUTH_ENABLED = ascii("authEnabled");
+
+  /** Auth table: the auth store's revision, big-endian. */
+  public static final byte[] AUTH_REVISION = ascii("authRevision");
 
   public static final byte[] CONSISTENT_INDEX = ascii("consistent_index");
   public static final byte[] TERM = ascii("term");

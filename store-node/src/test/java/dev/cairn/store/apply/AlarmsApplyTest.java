@@ -61,7 +61,15 @@ class AlarmsApplyTest {
     store = MvccStore.open(backend);
     lessor = new Lessor(System::nanoTime, 2, Duration.ofSeconds(7).toNanos());
     alarms = new Alarms(store.storedAlarms());
-    applier = new Applier(store, new KvExecutor(lessor::exists), lessor, alarms);
+    applier =
+        new Applier(
+            store,
+            new KvExecutor(lessor::exists),
+            lessor,
+            alarms,
+            new dev.cairn.store.auth.AuthStore(
+                new dev.cairn.store.auth.SimpleTokens(java.time.Duration.ofMinutes(5)),
+                new dev.cairn.store.auth.Passwords(4)));
   }
 
   @AfterEach

@@ -32,7 +32,8 @@ class PackageDependenciesTest {
     ALLOWED.put("membership", List.of("storage"));
     ALLOWED.put("lease", List.of("storage"));
     ALLOWED.put("watch", List.of("mvcc"));
-    ALLOWED.put("apply", List.of("mvcc", "watch", "lease", "membership"));
+    ALLOWED.put("auth", List.of("storage"));
+    ALLOWED.put("apply", List.of("mvcc", "watch", "lease", "membership", "auth"));
     ALLOWED.put(
         "server",
         List.of(
@@ -44,9 +45,10 @@ class PackageDependenciesTest {
             "lease",
             "watch",
             "membership",
-            "snapshot"));
+            "snapshot",
+            "auth"));
     ALLOWED.put("snapshot", List.of("storage"));
-    ALLOWED.put("api", List.of("server", "watch", "coordination"));
+    ALLOWED.put("api", List.of("server", "watch", "coordination", "auth"));
     ALLOWED.put("coordination", List.of());
     ALLOWED.put("config", List.of());
     ALLOWED.put("bench", List.of());
@@ -70,6 +72,7 @@ class PackageDependenciesTest {
             "raftlog",
             "mvcc",
             "membership",
+            "auth",
             "apply",
             "snapshot",
             "server",

@@ -122,16 +122,24 @@ public final class StoreNodeProcess implements AutoCloseable {
           .failFast("store-node exited:\n" + logFile, () -> !process.isAlive())
           .ignoreExceptions()
           // Status, because a learner answers nothing else but serializable reads.
-          .until(
-              () ->
-                  dev.cairn.proto.etcdserverpb.MaintenanceGrpc.newBlockingStub(ch)
-                          .withDeadlineAfter(1, TimeUnit.SECONDS)
-                          .status(dev.cairn.proto.etcdserverpb.StatusRequest.getDefaultInstance())
-                      != null);
+          .until(() -> answersStatus(ch));
     } catch (org.awaitility.core.TerminalFailureException e) {
       throw new AssertionError("store-node exited; its log " + logFile + ":\n" + log(), e);
     } finally {
       ch.shutdownNow();
+    }
+  }
+
+  /** Whether the member answers Status; a refusal for want of credentials is an answer too. */
+  private static boolean answersStatus(ManagedChannel ch) {
+    try {
+      return dev.cairn.proto.etcdserverpb.MaintenanceGrpc.newBlockingStub(ch)
+              .withDeadlineAfter(1, TimeUnit.SECONDS)
+              .status(dev.cairn.proto.etcdserverpb.StatusRequest.getDefaultInstance())
+          != null;
+    } catch (io.grpc.StatusRuntimeException e) {
+      return e.getStatus().getCode() == io.grpc.Status.Code.INVALID_ARGUMENT
+          || e.getStatus().getCode() == io.grpc.Status.Code.UNAUTHENTICATED;
     }
   }
 
