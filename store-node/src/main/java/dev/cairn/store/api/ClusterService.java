@@ -37,7 +37,11 @@ final class ClusterService extends ClusterGrpc.ClusterImplBase {
   public void memberList(MemberListRequest r, StreamObserver<MemberListResponse> out) {
     KvService.answer(
         out,
-        () -> cluster.memberList(r),
+        () -> {
+          // etcd 3.5 lists members to any authenticated user (EtcdServer.MemberList).
+          guard.user();
+          return cluster.memberList(r);
+        },
         resp -> resp.toBuilder().setHeader(headers.membership()).build());
   }
 

@@ -205,6 +205,18 @@ public final class GrpcErrors {
     return TABLE.get(e);
   }
 
+  /**
+   * An auth failure as etcd's maintenance services return it: the auth store's own error, not
+   * translated to a gRPC status, which gRPC-Go sends as Unknown with the error's text ("auth:
+   * permission denied").
+   */
+  public static StatusRuntimeException untranslated(StoreException e) {
+    String message = TABLE.get(e.error()).getDescription();
+    return Status.UNKNOWN
+        .withDescription("auth: " + message.substring("etcdserver: ".length()))
+        .asRuntimeException();
+  }
+
   /** Any failure as the exception to hand to gRPC; unknown failures become UNKNOWN. */
   public static StatusRuntimeException toGrpc(Throwable t) {
     while ((t instanceof CompletionException || t instanceof ExecutionException)

@@ -58,6 +58,30 @@ final class Guard {
     return c;
   }
 
+  /**
+   * The root role, for the maintenance calls whose refusal etcd leaves untranslated (Defragment,
+   * Hash, HashKV, Snapshot, MoveLeader, Downgrade: v3rpc/maintenance.go isAuthenticated).
+   *
+   * @throws io.grpc.StatusRuntimeException Unknown with the auth store's error text
+   */
+  AuthInfo adminUntranslated() {
+    try {
+      return admin();
+    } catch (StoreException e) {
+      throw GrpcErrors.untranslated(e);
+    }
+  }
+
+  /** Listing leases: read on every key of every lease, unless root. */
+  void leaseLeases(java.util.Collection<Long> ids, AuthStore.LeaseKeys keys) {
+    AuthInfo c = user();
+    if (!off() && !auth.access().isAdmin(c)) {
+      for (long id : ids) {
+        auth.access().checkLeaseReads(c, id, keys);
+      }
+    }
+  }
+
   /** Any authenticated user. */
   AuthInfo user() {
     AuthInfo c = caller();

@@ -95,6 +95,9 @@ final class KvService extends KVGrpc.KVImplBase {
     } catch (StoreException e) {
       out.onError(GrpcErrors.toGrpc(e));
       return;
+    } catch (io.grpc.StatusRuntimeException e) {
+      out.onError(e);
+      return;
     }
     f.whenComplete(
         (resp, err) -> {

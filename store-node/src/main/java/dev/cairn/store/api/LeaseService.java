@@ -33,7 +33,10 @@ final class LeaseService extends LeaseGrpc.LeaseImplBase {
   public void leaseGrant(LeaseGrantRequest r, StreamObserver<LeaseGrantResponse> out) {
     KvService.answer(
         out,
-        () -> lease.grant(r),
+        () -> {
+          guard.user();
+          return lease.grant(r);
+        },
         resp -> resp.toBuilder().setHeader(headers.fill(resp.getHeader())).build());
   }
 
@@ -41,7 +44,7 @@ final class LeaseService extends LeaseGrpc.LeaseImplBase {
   public void leaseRevoke(LeaseRevokeRequest r, StreamObserver<LeaseRevokeResponse> out) {
     KvService.answer(
         out,
-        () -> lease.revokeAs(guard.caller(), r),
+        () -> lease.revokeAs(guard.user(), r),
         resp -> resp.toBuilder().setHeader(headers.fill(resp.getHeader())).build());
   }
 
@@ -61,7 +64,12 @@ final class LeaseService extends LeaseGrpc.LeaseImplBase {
   public void leaseLeases(LeaseLeasesRequest r, StreamObserver<LeaseLeasesResponse> out) {
     KvService.answer(
         out,
-        () -> CompletableFuture.completedFuture(lease.leases()),
+        () -> {
+          LeaseLeasesResponse all = lease.leases();
+          guard.leaseLeases(
+              all.getLeasesList().stream().map(l -> l.getID()).toList(), lease::keysOf);
+          return CompletableFuture.completedFuture(all);
+        },
         resp -> resp.toBuilder().setHeader(headers.fill(resp.getHeader())).build());
   }
 

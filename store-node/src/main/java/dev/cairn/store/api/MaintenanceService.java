@@ -105,7 +105,7 @@ final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBase {
     KvService.answer(
         out,
         () -> {
-          guard.admin();
+          guard.adminUntranslated();
           return CompletableFuture.completedFuture(maintenance.hash());
         },
         resp -> resp.toBuilder().setHeader(headers.fill(resp.getHeader())).build());
@@ -116,7 +116,7 @@ final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBase {
     KvService.answer(
         out,
         () -> {
-          guard.admin();
+          guard.adminUntranslated();
           return CompletableFuture.completedFuture(maintenance.hashKv(request));
         },
         resp -> resp.toBuilder().setHeader(headers.fill(resp.getHeader())).build());
@@ -143,7 +143,7 @@ final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBase {
     KvService.answer(
         out,
         () -> {
-          guard.admin();
+          guard.adminUntranslated();
           return maintenance.defragment();
         },
         resp -> resp);
@@ -154,7 +154,7 @@ final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBase {
     KvService.answer(
         out,
         () -> {
-          guard.admin();
+          guard.adminUntranslated();
           return maintenance.moveLeader(request);
         },
         resp -> resp);
@@ -171,8 +171,8 @@ final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBase {
   @Override
   public void downgrade(DowngradeRequest request, StreamObserver<DowngradeResponse> out) {
     try {
-      guard.admin();
-    } catch (StoreException e) {
+      guard.adminUntranslated();
+    } catch (RuntimeException e) {
       out.onError(GrpcErrors.toGrpc(e));
       return;
     }
@@ -191,7 +191,7 @@ final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBase {
         (ServerCallStreamObserver<SnapshotResponse>) out;
     SnapshotStream snapshot;
     try {
-      guard.admin();
+      guard.adminUntranslated();
       snapshot = maintenance.snapshot();
     } catch (IOException | RuntimeException e) {
       out.onError(GrpcErrors.toGrpc(e));

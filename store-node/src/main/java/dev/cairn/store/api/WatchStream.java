@@ -134,12 +134,12 @@ final class WatchStream implements StreamObserver<WatchRequest>, WatchSink {
   private void create(WatchCreateRequest c) {
     byte[] key = c.getKey().isEmpty() ? new byte[] {0} : c.getKey().toByteArray();
     byte[] end = c.getRangeEnd().toByteArray();
-    // etcd checks a watch from a key onwards (range end \0) as a watch of that key alone.
-    byte[] permEnd = end.length == 1 && end[0] == 0 ? new byte[0] : end;
+    // The range as asked, a range end of \0 meaning every key from the key on (etcd 3.5 checks
+    // before it reads \0 so; 3.4 checked the key alone, GHSA-xg4h-6gfc-h4m8).
     try {
       guard.range(
           com.google.protobuf.ByteString.copyFrom(key),
-          com.google.protobuf.ByteString.copyFrom(permEnd));
+          com.google.protobuf.ByteString.copyFrom(end));
     } catch (dev.cairn.store.support.StoreException denied) {
       refuse(authCancelReason(denied.error()));
       return;

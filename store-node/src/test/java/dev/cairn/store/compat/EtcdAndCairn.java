@@ -40,14 +40,38 @@ final class EtcdAndCairn implements AutoCloseable {
 
   private final EtcdRef etcdRef;
   private final StoreNodeProcess cairnProcess;
+  private final EtcdRef secondEtcd;
   final Side etcd;
   final Side cairn;
 
   private EtcdAndCairn(EtcdRef etcdRef, StoreNodeProcess cairnProcess) {
     this.etcdRef = etcdRef;
     this.cairnProcess = cairnProcess;
+    this.secondEtcd = null;
     this.etcd = new Side("etcd", etcdRef.endpoint(), channel(etcdRef.endpoint()));
     this.cairn = new Side("cairn", cairnProcess.endpoint(), channel(cairnProcess.endpoint()));
+  }
+
+  private EtcdAndCairn(EtcdRef etcdRef, EtcdRef secondEtcd) {
+    this.etcdRef = etcdRef;
+    this.cairnProcess = null;
+    this.secondEtcd = secondEtcd;
+    this.etcd = new Side("etcd", etcdRef.endpoint(), channel(etcdRef.endpoint()));
+    this.cairn = new Side("etcd2", secondEtcd.endpoint(), channel(secondEtcd.endpoint()));
+  }
+
+  /**
+   * Two etcds side by side, the second in Cairn's place: a scenario run against them checks itself,
+   * every difference it finds being one of the scenario's own making.
+   */
+  static EtcdAndCairn startEtcdTwice(Path dir) {
+    EtcdRef first = EtcdRef.start(dir.resolve("etcd"), 1);
+    try {
+      return new EtcdAndCairn(first, EtcdRef.start(dir.resolve("etcd2"), 1));
+    } catch (RuntimeException e) {
+      first.close();
+      throw e;
+    }
   }
 
   static EtcdAndCairn start(Path dir) throws Exception {
@@ -95,7 +119,7 @@ final class EtcdAndCairn implements AutoCloseable {
 
   /** Cairn's log so far, for failure messages. */
   String cairnLog() {
-    return cairnProcess.log();
+    return cairnProcess == null ? "" : cairnProcess.log();
   }
 
   @Override
@@ -103,7 +127,12 @@ final class EtcdAndCairn implements AutoCloseable {
     etcd.channel().shutdownNow();
     cairn.channel().shutdownNow();
     try {
-      cairnProcess.close();
+      if (cairnProcess != null) {
+        cairnProcess.close();
+      }
+      if (secondEtcd != null) {
+        secondEtcd.close();
+      }
     } finally {
       etcdRef.close();
     }
