@@ -2,6 +2,8 @@ package dev.cairn.store.api;
 
 import dev.cairn.store.coordination.ElectionService;
 import dev.cairn.store.coordination.LockService;
+import dev.cairn.store.tls.TlsContexts;
+import io.grpc.BindableService;
 import io.grpc.ManagedChannel;
 import io.grpc.Server;
 import io.grpc.health.v1.HealthCheckResponse;
@@ -11,18 +13,23 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** The client-facing gRPC server: etcd's services on every client listen address. */
+/**
+ * The client-facing gRPC server: etcd's services on every client listen address, in plain text on
+ * the http ones and over TLS on the https ones.
+ */
 public final class ClientServer implements AutoCloseable {
   /** Extra room etcd's gRPC layer allows above the largest request. */
   static final int GRPC_OVERHEAD_BYTES = 512 * 1024;
 
-  private final Server server;
+  // One server per kind of listener; both share the services, executor and interceptors.
+  private final List<Server> servers = new ArrayList<>();
   private final Server selfServer;
   private final ManagedChannel selfChannel;
   private final ExecutorService executor;
@@ -42,7 +49,12 @@ public final class ClientServer implements AutoCloseable {
     }
   }
 
-  private ClientServer(List<InetSocketAddress> addresses, MemberServices member, Options o) {
+  private ClientServer(
+      List<InetSocketAddress> plain,
+      List<InetSocketAddress> secure,
+      TlsContexts tls,
+      MemberServices member,
+      Options o) {
     AtomicInteger n = new AtomicInteger();
     executor =
         Executors.newFixedThreadPool(
@@ -70,6 +82,32 @@ public final class ClientServer implements AutoCloseable {
             .build();
     // The calls Election and Lock make for a client carry that client's credentials.
     selfChannel = InProcessChannelBuilder.forName(self).intercept(Callers.forwarding()).build();
+    List<BindableService> services = new ArrayList<>();
+    services.add(kv);
+    services.add(lease);
+    services.add(watch);
+    services.add(new ElectionService(selfChannel));
+    services.add(new LockService(selfChannel));
+    services.add(new MaintenanceService(member.maintenance(), guard, headers, o.version()));
+    services.add(new ClusterService(member.cluster(), guard, headers));
+    if (member.auth() != null) {
+      services.add(new AuthService(member.auth(), headers));
+    }
+    services.add(health.getHealthService());
+    if (!plain.isEmpty()) {
+      servers.add(server(plain, member, o, services).build());
+    }
+    if (!secure.isEmpty()) {
+      servers.add(server(secure, member, o, services).sslContext(tls.server()).build());
+    }
+    health.setStatus("", HealthCheckResponse.ServingStatus.SERVING);
+  }
+
+  private NettyServerBuilder server(
+      List<InetSocketAddress> addresses,
+      MemberServices member,
+      Options o,
+      List<BindableService> services) {
     NettyServerBuilder b = NettyServerBuilder.forAddress(addresses.get(0));
     for (InetSocketAddress a : addresses.subList(1, addresses.size())) {
       b.addListenAddress(a);
@@ -80,47 +118,70 @@ public final class ClientServer implements AutoCloseable {
         .permitKeepAliveTime(5, TimeUnit.SECONDS)
         .permitKeepAliveWithoutCalls(true)
         .intercept(new LearnerGate(member.status()))
-        .intercept(Callers.interceptor(o.certificateUsers(), false))
-        .addService(kv)
-        .addService(lease)
-        .addService(watch)
-        .addService(new ElectionService(selfChannel))
-        .addService(new LockService(selfChannel))
-        .addService(new MaintenanceService(member.maintenance(), guard, headers, o.version()))
-        .addService(new ClusterService(member.cluster(), guard, headers));
-    if (member.auth() != null) {
-      b.addService(new AuthService(member.auth(), headers));
-    }
-    server = b.addService(health.getHealthService()).build();
-    health.setStatus("", HealthCheckResponse.ServingStatus.SERVING);
+        .intercept(Callers.interceptor(o.certificateUsers(), false));
+    services.forEach(b::addService);
+    return b;
   }
 
-  /** Binds every address and starts serving. */
+  /** Binds every address, in plain text, and starts serving. */
   public static ClientServer start(
       List<InetSocketAddress> addresses, MemberServices member, Options options)
       throws IOException {
-    ClientServer s = new ClientServer(addresses, member, options);
-    s.selfServer.start();
-    s.server.start();
+    return start(addresses, List.of(), null, member, options);
+  }
+
+  /**
+   * Binds every address and starts serving.
+   *
+   * @param plain the addresses of the http:// client URLs
+   * @param secure the addresses of the https:// client URLs
+   * @param tls the server's certificate (and the CA clients are verified against); may be null when
+   *     {@code secure} is empty
+   */
+  public static ClientServer start(
+      List<InetSocketAddress> plain,
+      List<InetSocketAddress> secure,
+      TlsContexts tls,
+      MemberServices member,
+      Options options)
+      throws IOException {
+    if (plain.isEmpty() && secure.isEmpty()) {
+      throw new IllegalArgumentException("no client listen address");
+    }
+    ClientServer s = new ClientServer(plain, secure, tls, member, options);
+    try {
+      s.selfServer.start();
+      for (Server server : s.servers) {
+        server.start();
+      }
+    } catch (IOException | RuntimeException e) {
+      s.close();
+      throw e;
+    }
     return s;
   }
 
-  /** The addresses actually bound (useful with port 0). */
+  /** The addresses actually bound (useful with port 0): the plain ones first, then the TLS ones. */
   public List<InetSocketAddress> boundAddresses() {
-    return server.getListenSockets().stream().map(InetSocketAddress.class::cast).toList();
+    return servers.stream()
+        .flatMap(s -> s.getListenSockets().stream())
+        .map(InetSocketAddress.class::cast)
+        .toList();
   }
 
   @Override
   public void close() {
     health.enterTerminalState();
-    server.shutdown();
-    try {
-      if (!server.awaitTermination(5, TimeUnit.SECONDS)) {
+    servers.forEach(Server::shutdown);
+    for (Server server : servers) {
+      try {
+        if (!server.awaitTermination(5, TimeUnit.SECONDS)) {
+          server.shutdownNow();
+        }
+      } catch (InterruptedException e) {
         server.shutdownNow();
+        Thread.currentThread().interrupt();
       }
-    } catch (InterruptedException e) {
-      server.shutdownNow();
-      Thread.currentThread().interrupt();
     }
     selfChannel.shutdownNow();
     selfServer.shutdownNow();

@@ -1,5 +1,10 @@
 package dev.cairn.store.bench;
 
+import dev.cairn.store.tls.TlsContexts;
+import dev.cairn.store.tls.TlsException;
+import dev.cairn.store.tls.TlsSettings;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -61,6 +66,21 @@ public final class BenchCommand implements Callable<Integer> {
       description = "Total number of gRPC clients (default: ${DEFAULT-VALUE})")
   int clients;
 
+  @Option(
+      names = "--cacert",
+      scope = ScopeType.INHERIT,
+      description = "Verify https endpoints with this CA bundle (default: the JDK's)")
+  Path cacert;
+
+  @Option(
+      names = "--cert",
+      scope = ScopeType.INHERIT,
+      description = "Identify the clients with this TLS certificate")
+  Path cert;
+
+  @Option(names = "--key", scope = ScopeType.INHERIT, description = "The private key of --cert")
+  Path key;
+
   @Spec CommandSpec spec;
 
   @Override
@@ -83,7 +103,19 @@ public final class BenchCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new ParameterException(command.commandLine(), e.getMessage());
     }
-    return new Benchmark.Settings(parsed, conns, clients);
+    SslContext tls = null;
+    if (parsed.stream().anyMatch(Endpoint::tls)) {
+      if ((cert == null) != (key == null)) {
+        throw new ParameterException(
+            command.commandLine(), "--cert and --key must be given together");
+      }
+      try {
+        tls = TlsContexts.of(TlsSettings.client(cacert, cert, key)).client();
+      } catch (TlsException e) {
+        throw new ParameterException(command.commandLine(), e.getMessage());
+      }
+    }
+    return new Benchmark.Settings(parsed, conns, clients, tls);
   }
 
   /** The error for a bad option value of {@code command}. */

@@ -7,7 +7,8 @@ import com.google.common.util.concurrent.MoreExecutors;
 import dev.cairn.proto.etcdserverpb.KVGrpc;
 import io.grpc.ConnectivityState;
 import io.grpc.ManagedChannel;
-import io.grpc.ManagedChannelBuilder;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -23,8 +24,13 @@ import java.util.concurrent.atomic.AtomicLong;
 final class Benchmark {
   private static final long CONNECT_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(10);
 
-  /** Where to connect and how many connections and clients. */
-  record Settings(List<Endpoint> endpoints, int conns, int clients) {}
+  /**
+   * Where to connect and how many connections and clients.
+   *
+   * @param tls the context for https endpoints (etcdctl's --cacert, --cert, --key), or null when
+   *     every endpoint is http
+   */
+  record Settings(List<Endpoint> endpoints, int conns, int clients, SslContext tls) {}
 
   /** Sends request number {@code index} (0 ≤ index &lt; total) on {@code stub}. */
   @FunctionalInterface
@@ -35,7 +41,7 @@ final class Benchmark {
   private Benchmark() {}
 
   static Report run(Settings settings, long total, Op op) throws InterruptedException {
-    List<ManagedChannel> channels = connect(settings.endpoints(), settings.conns());
+    List<ManagedChannel> channels = connect(settings.endpoints(), settings.conns(), settings.tls());
     try {
 
       AtomicLong next = new AtomicLong();
@@ -65,12 +71,12 @@ final class Benchmark {
    * Opens {@code conns} connections spread round-robin over {@code endpoints} and waits (up to 10
    * s) until they are connected, so that dialing is not measured.
    */
-  static List<ManagedChannel> connect(List<Endpoint> endpoints, int conns)
+  static List<ManagedChannel> connect(List<Endpoint> endpoints, int conns, SslContext tls)
       throws InterruptedException {
     List<ManagedChannel> channels = new ArrayList<>();
     try {
       for (int i = 0; i < conns; i++) {
-        channels.add(open(endpoints.get(i % endpoints.size())));
+        channels.add(open(endpoints.get(i % endpoints.size()), tls));
       }
       awaitConnected(channels, endpoints);
     } catch (InterruptedException | RuntimeException e) {
@@ -89,10 +95,10 @@ final class Benchmark {
     }
   }
 
-  private static ManagedChannel open(Endpoint ep) {
-    ManagedChannelBuilder<?> b = ManagedChannelBuilder.forAddress(ep.host(), ep.port());
+  private static ManagedChannel open(Endpoint ep, SslContext tls) {
+    NettyChannelBuilder b = NettyChannelBuilder.forAddress(ep.host(), ep.port());
     if (ep.tls()) {
-      b.useTransportSecurity();
+      b.sslContext(tls);
     } else {
       b.usePlaintext();
     }

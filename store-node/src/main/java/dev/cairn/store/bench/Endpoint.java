@@ -32,7 +32,7 @@ record Endpoint(String host, int port, boolean tls) {
       tls = true;
     } else if (lower.contains("://")) {
       throw new IllegalArgumentException(
-          "unsupported endpoint " + spec + ": use host:port or http://");
+          "unsupported endpoint " + spec + ": use host:port, http:// or https://");
     }
     int slash = rest.indexOf('/');
     if (slash >= 0) {

@@ -60,7 +60,8 @@ final class LeaseKeepAliveCommand implements Callable<Integer> {
       throw BenchCommand.usage(spec, "--total must not be negative");
     }
     Benchmark.Settings settings = bench.settings(spec);
-    List<ManagedChannel> channels = Benchmark.connect(settings.endpoints(), settings.conns());
+    List<ManagedChannel> channels =
+        Benchmark.connect(settings.endpoints(), settings.conns(), settings.tls());
     try {
       List<Client> clients = new ArrayList<>();
       AtomicLong next = new AtomicLong();

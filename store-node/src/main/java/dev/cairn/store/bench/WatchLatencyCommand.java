@@ -126,8 +126,10 @@ final class WatchLatencyCommand implements Callable<Integer> {
     ByteString key = Keys.randomValue(keySize);
     ByteString value = Keys.randomValue(valSize);
 
-    List<ManagedChannel> channels = Benchmark.connect(settings.endpoints(), settings.conns());
-    List<ManagedChannel> putChannel = Benchmark.connect(settings.endpoints().subList(0, 1), 1);
+    List<ManagedChannel> channels =
+        Benchmark.connect(settings.endpoints(), settings.conns(), settings.tls());
+    List<ManagedChannel> putChannel =
+        Benchmark.connect(settings.endpoints().subList(0, 1), 1, settings.tls());
     List<Stream> open = new ArrayList<>();
     try {
       Progress progress = new Progress(watchers);

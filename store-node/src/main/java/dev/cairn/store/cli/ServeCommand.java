@@ -21,6 +21,8 @@ import dev.cairn.store.server.StoreServer;
 import dev.cairn.store.storage.Backend;
 import dev.cairn.store.storage.BackendConfig;
 import dev.cairn.store.storage.Schema;
+import dev.cairn.store.tls.TlsContexts;
+import dev.cairn.store.tls.TlsException;
 import dev.cairn.store.transport.ClusterMembers;
 import dev.cairn.store.transport.PeerOptions;
 import dev.cairn.store.transport.PeerServer;
@@ -82,6 +84,15 @@ final class ServeCommand implements Callable<Integer> {
     for (String v : env.unrecognized(spec)) {
       log.warn("unrecognized environment variable {}", v);
     }
+    TlsContexts clientTls;
+    TlsContexts peerTls;
+    try {
+      clientTls = cfg.tls().client().hasIdentity() ? TlsContexts.of(cfg.tls().client()) : null;
+      // Always there: a member dials https peer URLs even when it serves peers in plain text.
+      peerTls = TlsContexts.of(cfg.tls().peer());
+    } catch (TlsException e) {
+      throw new ConfigException(e.getMessage());
+    }
     InitialCluster initial =
         InitialCluster.of(
             cfg.name(), cfg.initialClusterUrls(), cfg.initialClusterToken(), cfg.isNewCluster());
@@ -92,7 +103,7 @@ final class ServeCommand implements Callable<Integer> {
         Backend.open(memberDir.resolve("raft"), BackendConfig.raftLog(), Schema.RAFT_TABLES);
     Identity identity;
     try {
-      identity = resolveIdentity(cfg, initial, RaftLog.open(raft));
+      identity = resolveIdentity(cfg, initial, RaftLog.open(raft), peerTls);
     } catch (RuntimeException | java.io.IOException e) {
       raft.close();
       throw e;
@@ -106,7 +117,8 @@ final class ServeCommand implements Callable<Integer> {
             System::nanoTime,
             Lessor.minTtlFor(cfg.electionTimeout().toMillis()),
             requestTimeout.toNanos());
-    PeerOptions peerOptions = PeerOptions.defaults();
+    PeerOptions peerOptions = PeerOptions.defaults().withTls(peerTls);
+    boolean securePeers = cfg.listenPeerUrls().stream().anyMatch(ServeCommand::isHttps);
     InboundRelay relay = new InboundRelay();
     PeerTransport transport = new PeerTransport(memberId, clusterId, relay, relay, peerOptions);
     StoreServer server =
@@ -151,14 +163,19 @@ final class ServeCommand implements Callable<Integer> {
             new LeaderLeases(server),
             new MemberAuthority(server),
             memberDir.resolve("snap"),
-            peerOptions);
+            securePeers ? peerOptions : peerOptions.withTls(null));
     server.start();
     ClientServer client =
         ClientServer.start(
-            addresses(cfg.listenClientUrls()),
+            addresses(cfg.listenClientUrls().stream().filter(u -> !isHttps(u)).toList()),
+            addresses(cfg.listenClientUrls().stream().filter(ServeCommand::isHttps).toList()),
+            clientTls,
             new MemberServices(server, server, server.watchable(), server, server, server, server),
             new ClientServer.Options(
-                cfg.maxRequestBytes(), cfg.maxTxnOps(), Versions.ETCD_API_VERSION));
+                cfg.maxRequestBytes(),
+                cfg.maxTxnOps(),
+                Versions.ETCD_API_VERSION,
+                cfg.tls().client().clientCertAuth()));
 
     java.util.concurrent.CompletableFuture<Boolean> ended =
         new java.util.concurrent.CompletableFuture<>();
@@ -198,7 +215,8 @@ final class ServeCommand implements Callable<Integer> {
    * new data dir joining a running cluster, those the cluster gave it at 'member add', found by its
    * peer URLs in the member list of the members named in --initial-cluster.
    */
-  private static Identity resolveIdentity(NodeConfig cfg, InitialCluster initial, RaftLog raftLog)
+  private static Identity resolveIdentity(
+      NodeConfig cfg, InitialCluster initial, RaftLog raftLog, TlsContexts peerTls)
       throws java.io.IOException {
     Optional<ClusterIdentity> stored =
         raftLog.identity().map(i -> new ClusterIdentity(i.memberId(), i.clusterId()));
@@ -221,7 +239,7 @@ final class ServeCommand implements Callable<Integer> {
       throw new ConfigException(
           "--initial-cluster-state existing needs --initial-cluster to name the running members");
     }
-    ClusterMembers cluster = PeerTransport.fetchMembers(others, Duration.ofSeconds(5));
+    ClusterMembers cluster = PeerTransport.fetchMembers(others, Duration.ofSeconds(5), peerTls);
     List<String> mine =
         cfg.initialAdvertisePeerUrls().stream().map(URI::toString).sorted().toList();
     Member self =
@@ -242,6 +260,10 @@ final class ServeCommand implements Callable<Integer> {
     log.info(
         "joining cluster {} as member {}", Long.toHexString(cluster.clusterId()), self.idHex());
     return new Identity(new ClusterIdentity(self.id(), cluster.clusterId()), cluster.members());
+  }
+
+  private static boolean isHttps(URI u) {
+    return "https".equals(u.getScheme());
   }
 
   static List<InetSocketAddress> addresses(List<URI> urls) {

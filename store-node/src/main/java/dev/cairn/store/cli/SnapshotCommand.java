@@ -14,9 +14,13 @@ import dev.cairn.store.snapshot.Snapshots;
 import dev.cairn.store.storage.Backend;
 import dev.cairn.store.storage.BackendConfig;
 import dev.cairn.store.storage.Schema;
+import dev.cairn.store.tls.TlsContexts;
+import dev.cairn.store.tls.TlsException;
+import dev.cairn.store.tls.TlsSettings;
 import io.grpc.ConnectivityState;
 import io.grpc.ManagedChannel;
-import io.grpc.ManagedChannelBuilder;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -77,6 +81,19 @@ final class SnapshotCommand implements Runnable {
     List<String> endpoints;
 
     @Option(
+        names = "--cacert",
+        description = "Verify the server's certificate with this CA bundle (https endpoints).")
+    Path cacert;
+
+    @Option(
+        names = "--cert",
+        description = "Identify this client with this TLS certificate (https endpoints).")
+    Path cert;
+
+    @Option(names = "--key", description = "The private key of --cert.")
+    Path key;
+
+    @Option(
         names = "--dial-timeout",
         defaultValue = "2s",
         description = "Dial timeout for the client connection (default: ${DEFAULT-VALUE}).")
@@ -94,11 +111,11 @@ final class SnapshotCommand implements Runnable {
       }
       Duration dial = duration("--dial-timeout", dialTimeout);
       URI endpoint = endpoint(endpoints.get(0));
-      ManagedChannelBuilder<?> builder =
-          ManagedChannelBuilder.forAddress(endpoint.getHost(), endpoint.getPort())
+      NettyChannelBuilder builder =
+          NettyChannelBuilder.forAddress(endpoint.getHost(), endpoint.getPort())
               .maxInboundMessageSize(Integer.MAX_VALUE);
       if ("https".equals(endpoint.getScheme())) {
-        builder.useTransportSecurity();
+        builder.sslContext(clientTls(cacert, cert, key));
       } else {
         builder.usePlaintext();
       }
@@ -116,6 +133,18 @@ final class SnapshotCommand implements Runnable {
       } finally {
         Files.deleteIfExists(part);
         channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+      }
+    }
+
+    /** The TLS context etcdctl's --cacert, --cert and --key describe. */
+    private static SslContext clientTls(Path cacert, Path cert, Path key) {
+      if ((cert == null) != (key == null)) {
+        throw new ConfigException("--cert and --key must be given together");
+      }
+      try {
+        return TlsContexts.of(TlsSettings.client(cacert, cert, key)).client();
+      } catch (TlsException e) {
+        throw new ConfigException(e.getMessage());
       }
     }
 

@@ -1,5 +1,6 @@
 package dev.cairn.store.config;
 
+import dev.cairn.store.tls.TlsSettings;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -38,7 +39,8 @@ public record NodeConfig(
     int maxTxnOps,
     Duration watchProgressNotifyInterval,
     String logLevel,
-    Auth auth) {
+    Auth auth,
+    Tls tls) {
 
   /**
    * How clients authenticate once auth is enabled.
@@ -48,6 +50,14 @@ public record NodeConfig(
    * @param bcryptCost the cost of password hashes
    */
   public record Auth(String token, Duration simpleTokenTtl, int bcryptCost) {}
+
+  /**
+   * TLS of the client and the peer listeners (etcd's --cert-file... and --peer-cert-file...).
+   *
+   * @param client used on https client URLs; its files are also what --client-cert-auth checks
+   * @param peer used on https peer URLs and for every connection to an https peer URL
+   */
+  public record Tls(TlsSettings client, TlsSettings peer) {}
 
   /** Whether this member bootstraps a new cluster rather than joining a running one. */
   public boolean isNewCluster() {

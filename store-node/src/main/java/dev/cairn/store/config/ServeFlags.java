@@ -1,9 +1,13 @@
 package dev.cairn.store.config;
 
+import dev.cairn.store.tls.TlsContexts;
+import dev.cairn.store.tls.TlsException;
+import dev.cairn.store.tls.TlsSettings;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.UnknownHostException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -191,6 +195,76 @@ public final class ServeFlags {
           "The cost of bcrypt when hashing passwords; 4 to 31 (default: ${DEFAULT-VALUE}).")
   long bcryptCost;
 
+  @Option(
+      names = "--cert-file",
+      description = "Path to the client server TLS cert file (default: none).")
+  String certFile;
+
+  @Option(
+      names = "--key-file",
+      description = "Path to the client server TLS key file (default: none).")
+  String keyFile;
+
+  @Option(
+      names = "--trusted-ca-file",
+      description =
+          "Path to the client server TLS trusted CA cert file; clients must then present a certificate it signed (default: none).")
+  String trustedCaFile;
+
+  @Option(
+      names = "--client-cert-auth",
+      defaultValue = "false",
+      arity = "0..1",
+      fallbackValue = "true",
+      description =
+          "Enable client cert authentication; the certificate's common name names the user of a call without a token (default: ${DEFAULT-VALUE}).")
+  boolean clientCertAuth;
+
+  @Option(
+      names = "--peer-cert-file",
+      description =
+          "Path to the peer server TLS cert file, also presented to peers (default: none).")
+  String peerCertFile;
+
+  @Option(
+      names = "--peer-key-file",
+      description = "Path to the peer server TLS key file (default: none).")
+  String peerKeyFile;
+
+  @Option(
+      names = "--peer-trusted-ca-file",
+      description = "Path to the peer server TLS trusted CA file (default: none).")
+  String peerTrustedCaFile;
+
+  @Option(
+      names = "--peer-client-cert-auth",
+      defaultValue = "false",
+      arity = "0..1",
+      fallbackValue = "true",
+      description = "Enable peer client cert authentication (default: ${DEFAULT-VALUE}).")
+  boolean peerClientCertAuth;
+
+  @Option(
+      names = "--cipher-suites",
+      defaultValue = "",
+      description =
+          "Comma-separated list of supported TLS 1.2 cipher suites between client/server and peers, by IANA name (default: the JDK's).")
+  String cipherSuites;
+
+  @Option(
+      names = "--tls-min-version",
+      defaultValue = "TLS1.2",
+      description =
+          "Minimum TLS version supported by the member: TLS1.2 or TLS1.3 (default: ${DEFAULT-VALUE}).")
+  String tlsMinVersion;
+
+  @Option(
+      names = "--tls-max-version",
+      defaultValue = "",
+      description =
+          "Maximum TLS version supported by the member: TLS1.2 or TLS1.3; empty for the highest available (default: none).")
+  String tlsMaxVersion;
+
   /** Validates the flags; every failure is one line that names the flag. */
   public NodeConfig toConfig() {
     return toConfig(ServeFlags::lookUp);
@@ -284,12 +358,15 @@ public final class ServeFlags {
     if (progress.toMillis() < 100) {
       throw new ConfigException("--watch-progress-notify-interval must be at least 100ms");
     }
+    List<URI> listenClients = urls("--listen-client-urls", listenClientUrls);
+    List<URI> listenPeers = urls("--listen-peer-urls", listenPeerUrls);
+    NodeConfig.Tls tls = tls(listenClients, listenPeers);
     return new NodeConfig(
         name,
         Path.of(dataDir != null ? dataDir : name + ".cairn"),
-        urls("--listen-client-urls", listenClientUrls),
+        listenClients,
         urls("--advertise-client-urls", advertiseClientUrls),
-        urls("--listen-peer-urls", listenPeerUrls),
+        listenPeers,
         peers,
         cluster,
         initialClusterState,
@@ -308,7 +385,118 @@ public final class ServeFlags {
         (int) maxTxnOps,
         progress,
         logLevel,
-        new NodeConfig.Auth(authToken, Duration.ofSeconds(authTokenTtlSeconds), (int) bcryptCost));
+        new NodeConfig.Auth(authToken, Duration.ofSeconds(authTokenTtlSeconds), (int) bcryptCost),
+        tls);
+  }
+
+  /**
+   * The client and peer TLS settings, with every file read once so that a missing or wrong one is
+   * reported at start rather than at the first handshake.
+   */
+  private NodeConfig.Tls tls(List<URI> listenClients, List<URI> listenPeers) {
+    List<String> suites = new ArrayList<>();
+    for (String s : cipherSuites.split(",")) {
+      if (!s.isBlank()) {
+        suites.add(s.trim());
+      }
+    }
+    TlsSettings client =
+        new TlsSettings(
+            path(certFile),
+            path(keyFile),
+            path(trustedCaFile),
+            clientCertAuth,
+            suites,
+            tlsMinVersion,
+            tlsMaxVersion);
+    TlsSettings peer =
+        new TlsSettings(
+            path(peerCertFile),
+            path(peerKeyFile),
+            path(peerTrustedCaFile),
+            peerClientCertAuth,
+            suites,
+            tlsMinVersion,
+            tlsMaxVersion);
+    try {
+      client.validate();
+    } catch (TlsException e) {
+      throw new ConfigException(e.getMessage());
+    }
+    checkTls(
+        "client", "--cert-file", "--key-file", "--trusted-ca-file", "--client-cert-auth", client);
+    checkTls(
+        "peer",
+        "--peer-cert-file",
+        "--peer-key-file",
+        "--peer-trusted-ca-file",
+        "--peer-client-cert-auth",
+        peer);
+    // etcd's message for a TLS listener without a certificate (server/embed/etcd.go).
+    for (URI u : listenClients) {
+      if (u.getScheme().equals("https") && !client.hasIdentity()) {
+        throw new ConfigException(
+            "TLS key/cert (--cert-file, --key-file) must be provided for client url "
+                + u
+                + " with HTTPS scheme");
+      }
+    }
+    long secure = listenPeers.stream().filter(u -> u.getScheme().equals("https")).count();
+    if (secure > 0 && !peer.hasIdentity()) {
+      throw new ConfigException(
+          "TLS key/cert (--peer-cert-file, --peer-key-file) must be provided for peer url "
+              + listenPeers.stream().filter(u -> u.getScheme().equals("https")).findFirst().get()
+              + " with HTTPS scheme");
+    }
+    if (secure > 0 && secure < listenPeers.size()) {
+      throw new ConfigException(
+          "--listen-peer-urls mixes http and https URLs; peers are served over one scheme");
+    }
+    return new NodeConfig.Tls(client, peer);
+  }
+
+  private static void checkTls(
+      String side, String certFlag, String keyFlag, String caFlag, String authFlag, TlsSettings s) {
+    if ((s.certFile() == null) != (s.keyFile() == null)) {
+      throw new ConfigException(
+          certFlag
+              + " and "
+              + keyFlag
+              + " must both be present [key: "
+              + (s.keyFile() == null ? "" : s.keyFile())
+              + ", cert: "
+              + (s.certFile() == null ? "" : s.certFile())
+              + "]");
+    }
+    if (s.clientCertAuth() && s.trustedCaFile() == null) {
+      throw new ConfigException(authFlag + " needs " + caFlag);
+    }
+    readable(certFlag, s.certFile());
+    readable(keyFlag, s.keyFile());
+    readable(caFlag, s.trustedCaFile());
+    if (s.hasIdentity() || s.trustedCaFile() != null) {
+      try {
+        TlsContexts.of(s);
+      } catch (TlsException e) {
+        throw new ConfigException(side + " TLS: " + e.getMessage());
+      }
+    }
+  }
+
+  private static void readable(String flag, Path file) {
+    if (file == null) {
+      return;
+    }
+    if (!Files.exists(file)) {
+      throw new ConfigException(flag + " " + file + " does not exist");
+    }
+    if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
+      throw new ConfigException(flag + " " + file + " cannot be read");
+    }
+  }
+
+  private static Path path(String flag) {
+    return flag == null || flag.isBlank() ? null : Path.of(flag);
   }
 
   /** A Go-style duration: 500ms, 10s, 10m, 1h, or combinations such as 1m30s. */
@@ -366,10 +554,6 @@ public final class ServeFlags {
     }
     if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme())) {
       throw new ConfigException(flag + " has URL '" + u + "' with scheme other than http or https");
-    }
-    if ("https".equals(uri.getScheme())) {
-      throw new ConfigException(
-          flag + " has an https URL '" + u + "', but TLS is not available in this build");
     }
     if (uri.getHost() == null || uri.getPort() < 0) {
       throw new ConfigException(flag + " has URL '" + u + "' without host and port");

@@ -163,24 +163,45 @@ public final class Backend implements AutoCloseable {
     if (!done || failed[0]) {
       throw new StorageException("defragmenting " + dir + " did not finish", null);
     }
-    awaitDeletions(impl, gc);
+    // The deletions are queued behind the readers open when cleaning ended, in an order this
+    // member does not choose: wait for a few rounds of them, until the cleaned files are gone.
+    for (int round = 0; round < 5 && anyLeft(impl, files, newest); round++) {
+      if (!awaitDeletions(impl, gc)) {
+        break;
+      }
+    }
+  }
+
+  private static boolean anyLeft(EnvironmentImpl impl, long[] cleaned, long newest) {
+    java.util.Set<Long> now = new java.util.HashSet<>();
+    for (long f : impl.getLog().getAllFileAddresses()) {
+      now.add(f);
+    }
+    for (long f : cleaned) {
+      if (f != newest && now.contains(f)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**
    * Waits a little for the cleaned files to go: the cleaner deletes them once the transactions open
    * when it finished have ended, a task this one queues behind. A long reader (a snapshot being
    * sent) keeps them longer; they go when it closes.
+   *
+   * @return false when the readers did not end in time (the files go later)
    */
-  private static void awaitDeletions(EnvironmentImpl impl, GarbageCollector gc) {
+  private static boolean awaitDeletions(EnvironmentImpl impl, GarbageCollector gc) {
     java.util.concurrent.CountDownLatch readersGone = new java.util.concurrent.CountDownLatch(1);
     impl.executeTransactionSafeTask(readersGone::countDown);
     try {
       if (!readersGone.await(10, java.util.concurrent.TimeUnit.SECONDS)) {
-        return;
+        return false;
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      return;
+      return false;
     }
     LatchJob after =
         new LatchJob() {
@@ -189,7 +210,7 @@ public final class Backend implements AutoCloseable {
             release();
           }
         };
-    gc.getCleanerJobProcessor().waitForLatchJob(after, 10_000);
+    return gc.getCleanerJobProcessor().waitForLatchJob(after, 10_000);
   }
 
   private static void cleanFile(GarbageCollector gc, long file) {

@@ -15,10 +15,10 @@ import dev.cairn.proto.peer.PeerClusterGrpc;
 import dev.cairn.proto.peer.PeerLeaseGrpc;
 import dev.cairn.proto.peer.PromoteRequest;
 import dev.cairn.store.membership.Member;
+import dev.cairn.store.tls.TlsContexts;
 import io.grpc.Channel;
 import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.AbstractStub;
 import io.grpc.stub.MetadataUtils;
 import io.grpc.stub.StreamObserver;
@@ -46,10 +46,15 @@ final class PeerCalls implements AutoCloseable {
   private final long clusterId;
   private final Map<Long, List<URI>> urls = new HashMap<>();
   private final Map<Long, ManagedChannel> channels = new HashMap<>();
+  private final TlsContexts tls;
 
-  PeerCalls(long localId, long clusterId) {
+  /**
+   * @param tls the peer certificate and CA for https peer URLs, or null
+   */
+  PeerCalls(long localId, long clusterId, TlsContexts tls) {
     this.localId = localId;
     this.clusterId = clusterId;
+    this.tls = tls;
   }
 
   synchronized void setPeer(long id, List<URI> peerUrls) {
@@ -74,11 +79,7 @@ final class PeerCalls implements AutoCloseable {
     if (u == null) {
       return null;
     }
-    return channels.computeIfAbsent(peer, p -> plaintext(u.get(0)));
-  }
-
-  private static ManagedChannel plaintext(URI url) {
-    return NettyChannelBuilder.forAddress(url.getHost(), url.getPort()).usePlaintext().build();
+    return channels.computeIfAbsent(peer, p -> PeerChannels.builder(u.get(0), tls).build());
   }
 
   /** One call on the peer's channel, with this member's ids attached and a deadline. */
@@ -151,10 +152,11 @@ final class PeerCalls implements AutoCloseable {
    * @param timeout how long to wait for each URL
    * @throws IOException naming every URL tried and why it did not answer
    */
-  static ClusterMembers fetchMembers(List<URI> peerUrls, Duration timeout) throws IOException {
+  static ClusterMembers fetchMembers(List<URI> peerUrls, Duration timeout, TlsContexts tls)
+      throws IOException {
     List<String> failures = new ArrayList<>();
     for (URI url : peerUrls) {
-      ManagedChannel ch = plaintext(url);
+      ManagedChannel ch = PeerChannels.builder(url, tls).build();
       try {
         MembersResponse r =
             PeerClusterGrpc.newBlockingStub(ch)
@@ -170,8 +172,15 @@ final class PeerCalls implements AutoCloseable {
         }
         return new ClusterMembers(r.getClusterId(), members);
       } catch (StatusRuntimeException e) {
+        String cause = e.getCause() == null ? "" : " " + e.getCause().getMessage();
         failures.add(
-            url + " (" + e.getStatus().getCode() + ": " + e.getStatus().getDescription() + ")");
+            url
+                + " ("
+                + e.getStatus().getCode()
+                + ": "
+                + e.getStatus().getDescription()
+                + cause
+                + ")");
       } catch (IllegalArgumentException e) {
         failures.add(url + " (answered an invalid member: " + e.getMessage() + ")");
       } finally {

@@ -1,5 +1,6 @@
 package dev.cairn.store.transport;
 
+import dev.cairn.store.tls.TlsContexts;
 import java.nio.file.Path;
 
 /**
@@ -10,8 +11,10 @@ import java.nio.file.Path;
  *     same value
  * @param faultsFile the fault-injection file ({@link FaultFile}), or null to take it from the
  *     environment
+ * @param tls the peer certificate and CA, or null for plain text: the server then serves TLS, and
+ *     connections to https peer URLs present the certificate and verify the peer against the CA
  */
-public record PeerOptions(int queueBound, int maxMessageBytes, Path faultsFile) {
+public record PeerOptions(int queueBound, int maxMessageBytes, Path faultsFile, TlsContexts tls) {
   public static final int DEFAULT_QUEUE_BOUND = 4096;
   public static final int DEFAULT_MAX_MESSAGE_BYTES = 64 << 20;
 
@@ -25,18 +28,22 @@ public record PeerOptions(int queueBound, int maxMessageBytes, Path faultsFile) 
   }
 
   public static PeerOptions defaults() {
-    return new PeerOptions(DEFAULT_QUEUE_BOUND, DEFAULT_MAX_MESSAGE_BYTES, null);
+    return new PeerOptions(DEFAULT_QUEUE_BOUND, DEFAULT_MAX_MESSAGE_BYTES, null, null);
   }
 
   public PeerOptions withQueueBound(int queueBound) {
-    return new PeerOptions(queueBound, maxMessageBytes, faultsFile);
+    return new PeerOptions(queueBound, maxMessageBytes, faultsFile, tls);
   }
 
   public PeerOptions withMaxMessageBytes(int maxMessageBytes) {
-    return new PeerOptions(queueBound, maxMessageBytes, faultsFile);
+    return new PeerOptions(queueBound, maxMessageBytes, faultsFile, tls);
   }
 
   public PeerOptions withFaultsFile(Path faultsFile) {
-    return new PeerOptions(queueBound, maxMessageBytes, faultsFile);
+    return new PeerOptions(queueBound, maxMessageBytes, faultsFile, tls);
+  }
+
+  public PeerOptions withTls(TlsContexts tls) {
+    return new PeerOptions(queueBound, maxMessageBytes, faultsFile, tls);
   }
 }

@@ -6,9 +6,9 @@ import dev.cairn.proto.peer.PeerGrpc;
 import dev.cairn.proto.peer.RaftMessage;
 import dev.cairn.proto.peer.StreamSummary;
 import dev.cairn.store.raft.Message;
+import dev.cairn.store.tls.TlsContexts;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
 import io.grpc.stub.MetadataUtils;
@@ -41,6 +41,7 @@ final class PeerSender {
   private final int maxBatchBytes;
   private final Inbound inbound;
   private final Counters counters;
+  private final TlsContexts tls;
   private final ArrayBlockingQueue<Message> queue;
   private final Thread thread;
   private final AtomicBoolean overflowed = new AtomicBoolean();
@@ -71,6 +72,7 @@ final class PeerSender {
     this.inbound = inbound;
     this.counters = counters;
     this.maxBatchBytes = options.maxMessageBytes();
+    this.tls = options.tls();
     this.queue = new ArrayBlockingQueue<>(options.queueBound());
     this.thread = new Thread(this::run, "cairn-peer-sender-" + Long.toHexString(peerId));
     thread.setDaemon(true);
@@ -165,8 +167,7 @@ final class PeerSender {
     List<URI> u = urls;
     URI url = u.get(Math.floorMod(nextUrl, u.size()));
     channel =
-        NettyChannelBuilder.forAddress(url.getHost(), url.getPort())
-            .usePlaintext()
+        PeerChannels.builder(url, tls)
             // The callbacks only wake the sender thread, so they can run on the event loop.
             .directExecutor()
             // This class retries on its own; gRPC's retries would buffer every batch.

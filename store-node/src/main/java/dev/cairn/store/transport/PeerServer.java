@@ -22,7 +22,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The peer-facing gRPC server on the peer listen URLs: receives other members' Raft streams and
- * snapshots, and answers their lease and cluster calls.
+ * snapshots, and answers their lease and cluster calls; over TLS when {@link PeerOptions#tls()} has
+ * a certificate.
  */
 public final class PeerServer implements AutoCloseable {
   private final Server server;
@@ -96,6 +97,10 @@ public final class PeerServer implements AutoCloseable {
     NettyServerBuilder b = NettyServerBuilder.forAddress(addresses.get(0));
     for (InetSocketAddress a : addresses.subList(1, addresses.size())) {
       b.addListenAddress(a);
+    }
+    if (options.tls() != null && options.tls().canServe()) {
+      // Requires and verifies a peer certificate with --peer-client-cert-auth (or a peer CA).
+      b.sslContext(options.tls().server());
     }
     server =
         b.executor(executor)

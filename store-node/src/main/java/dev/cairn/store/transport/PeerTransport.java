@@ -8,6 +8,7 @@ import dev.cairn.proto.etcdserverpb.MemberPromoteResponse;
 import dev.cairn.proto.etcdserverpb.MoveLeaderRequest;
 import dev.cairn.proto.etcdserverpb.MoveLeaderResponse;
 import dev.cairn.store.raft.Message;
+import dev.cairn.store.tls.TlsContexts;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
@@ -70,7 +71,7 @@ public final class PeerTransport implements AutoCloseable {
     this.inbound = inbound;
     this.options = options;
     this.faults = FaultFile.of(options);
-    this.calls = new PeerCalls(localId, clusterId);
+    this.calls = new PeerCalls(localId, clusterId, options.tls());
     this.snapshots = new SnapshotSender(localId, clusterId, inbound, snapshots, faults, options);
   }
 
@@ -83,8 +84,18 @@ public final class PeerTransport implements AutoCloseable {
    */
   public static ClusterMembers fetchMembers(List<URI> peerUrls, Duration timeout)
       throws IOException {
+    return fetchMembers(peerUrls, timeout, null);
+  }
+
+  /**
+   * As {@link #fetchMembers(List, Duration)}, over TLS for https URLs.
+   *
+   * @param tls this member's peer certificate and CA, or null when every URL is http
+   */
+  public static ClusterMembers fetchMembers(List<URI> peerUrls, Duration timeout, TlsContexts tls)
+      throws IOException {
     checkUrls(peerUrls);
-    return PeerCalls.fetchMembers(peerUrls, timeout);
+    return PeerCalls.fetchMembers(peerUrls, timeout, tls);
   }
 
   /** Renews a lease on the peer that leads: its granted TTL, or 0 when it does not exist. */
@@ -246,8 +257,10 @@ public final class PeerTransport implements AutoCloseable {
       throw new IllegalArgumentException("a peer needs at least one URL");
     }
     for (URI u : urls) {
-      if (!"http".equalsIgnoreCase(u.getScheme()) || u.getHost() == null || u.getPort() < 0) {
-        throw new IllegalArgumentException("peer URL must be http://host:port: " + u);
+      boolean known =
+          "http".equalsIgnoreCase(u.getScheme()) || "https".equalsIgnoreCase(u.getScheme());
+      if (!known || u.getHost() == null || u.getPort() < 0) {
+        throw new IllegalArgumentException("peer URL must be http(s)://host:port: " + u);
       }
     }
   }

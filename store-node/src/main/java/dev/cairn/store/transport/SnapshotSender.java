@@ -6,9 +6,9 @@ import dev.cairn.proto.peer.SnapshotAck;
 import dev.cairn.proto.peer.SnapshotChunk;
 import dev.cairn.store.raft.Message;
 import dev.cairn.store.raft.Snapshot;
+import dev.cairn.store.tls.TlsContexts;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
 import io.grpc.stub.MetadataUtils;
@@ -44,6 +44,7 @@ final class SnapshotSender implements AutoCloseable {
   private final SnapshotSource source;
   private final FaultFile faults;
   private final int chunkBytes;
+  private final TlsContexts tls;
   private final Map<Long, Transfer> inFlight = new ConcurrentHashMap<>();
   private final ExecutorService threads;
 
@@ -61,6 +62,7 @@ final class SnapshotSender implements AutoCloseable {
     this.faults = faults;
     // Room for the chunk's own framing under the receiver's message limit.
     this.chunkBytes = Math.min(MAX_CHUNK_BYTES, options.maxMessageBytes() / 2);
+    this.tls = options.tls();
     AtomicInteger n = new AtomicInteger();
     this.threads =
         Executors.newCachedThreadPool(
@@ -171,8 +173,7 @@ final class SnapshotSender implements AutoCloseable {
           throw new IOException(cancelledBecause());
         }
         ManagedChannel channel =
-            NettyChannelBuilder.forAddress(url.getHost(), url.getPort())
-                .usePlaintext()
+            PeerChannels.builder(url, tls)
                 // The callbacks only wake the transfer's thread.
                 .directExecutor()
                 // gRPC's retries would buffer the chunks.

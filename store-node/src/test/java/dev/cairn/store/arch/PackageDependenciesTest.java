@@ -48,11 +48,13 @@ class PackageDependenciesTest {
             "snapshot",
             "auth"));
     ALLOWED.put("snapshot", List.of("storage"));
-    ALLOWED.put("api", List.of("server", "watch", "coordination", "auth"));
+    ALLOWED.put("api", List.of("server", "watch", "coordination", "auth", "tls"));
     ALLOWED.put("coordination", List.of());
-    ALLOWED.put("config", List.of());
-    ALLOWED.put("bench", List.of());
-    ALLOWED.put("transport", List.of("raft", "membership"));
+    ALLOWED.put("config", List.of("tls"));
+    ALLOWED.put("bench", List.of("tls"));
+    ALLOWED.put("transport", List.of("raft", "membership", "tls"));
+    // Certificates and JSSE only: every listener and tool may use it, it uses none of them.
+    ALLOWED.put("tls", List.of());
   }
 
   @BeforeAll
@@ -80,6 +82,7 @@ class PackageDependenciesTest {
             "transport",
             "config",
             "bench",
+            "tls",
             "cli");
     return ALLOWED.entrySet().stream()
         .map(

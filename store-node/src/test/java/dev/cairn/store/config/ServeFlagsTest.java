@@ -3,11 +3,15 @@ package dev.cairn.store.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.cairn.store.testing.TestCertificates;
 import java.net.URI;
 import java.net.UnknownHostException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /**
@@ -205,5 +209,71 @@ class ServeFlagsTest {
     refused(
         "--initial-cluster-state must be 'new' or 'existing', not 'joining'",
         "--initial-cluster-state=joining");
+  }
+
+  @Test
+  void anHttpsClientUrlServesTheGivenCertificate(@TempDir Path dir) {
+    TestCertificates.Authority ca = TestCertificates.authority(dir, "ca");
+    TestCertificates.Pair server = ca.server("server");
+
+    NodeConfig cfg =
+        config(
+            "--listen-client-urls=http://127.0.0.1:2379,https://127.0.0.1:2378",
+            "--cert-file=" + server.cert(),
+            "--key-file=" + server.key(),
+            "--trusted-ca-file=" + ca.certFile(),
+            "--client-cert-auth");
+
+    assertThat(cfg.listenClientUrls())
+        .containsExactly(URI.create("http://127.0.0.1:2379"), URI.create("https://127.0.0.1:2378"));
+    assertThat(cfg.tls().client().certFile()).isEqualTo(server.cert());
+    assertThat(cfg.tls().client().clientCertAuth()).isTrue();
+    assertThat(cfg.tls().peer().hasIdentity()).isFalse();
+  }
+
+  @Test
+  void anHttpsUrlNeedsACertificate() {
+    // etcd 3.5's message (server/embed/etcd.go, configureClientListeners).
+    refused(
+        "TLS key/cert (--cert-file, --key-file) must be provided for client url"
+            + " https://127.0.0.1:2379 with HTTPS scheme",
+        "--listen-client-urls=https://127.0.0.1:2379");
+    refused(
+        "TLS key/cert (--peer-cert-file, --peer-key-file) must be provided for peer url"
+            + " https://127.0.0.1:2380 with HTTPS scheme",
+        "--listen-peer-urls=https://127.0.0.1:2380");
+  }
+
+  @Test
+  void aCertificateNeedsItsKeyAndReadableFiles(@TempDir Path dir) throws Exception {
+    TestCertificates.Authority ca = TestCertificates.authority(dir, "ca");
+    TestCertificates.Pair server = ca.server("server");
+    Path garbage = dir.resolve("garbage.pem");
+    Files.writeString(garbage, "not a certificate");
+
+    refused(
+        "--cert-file and --key-file must both be present [key: , cert: " + server.cert() + "]",
+        "--cert-file=" + server.cert());
+    refused(
+        "--peer-key-file " + dir.resolve("missing.pem") + " does not exist",
+        "--peer-cert-file=" + server.cert(),
+        "--peer-key-file=" + dir.resolve("missing.pem"));
+    refused(
+        "client TLS: " + garbage + " holds no PEM certificate",
+        "--cert-file=" + garbage,
+        "--key-file=" + server.key());
+    refused("--client-cert-auth needs --trusted-ca-file", "--client-cert-auth");
+  }
+
+  @Test
+  void versionsAndCipherSuitesAreChecked() {
+    refused(
+        "unexpected TLS version \"TLS1.0\" (must be one of: TLS1.2, TLS1.3)",
+        "--tls-min-version=TLS1.0");
+    refused("unexpected TLS cipher suite \"RC4\"", "--cipher-suites=RC4");
+    refused(
+        "cipher suites cannot be configured when only TLS1.3 is enabled",
+        "--tls-min-version=TLS1.3",
+        "--cipher-suites=TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256");
   }
 }

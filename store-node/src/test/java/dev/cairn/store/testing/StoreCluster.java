@@ -27,6 +27,7 @@ public final class StoreCluster implements AutoCloseable {
   private final List<String> names = new ArrayList<>();
   private Path dir;
   private String[] commonArgs = new String[0];
+  private StoreNodeProcess.Tls tls = StoreNodeProcess.Tls.NONE;
 
   private StoreCluster() {}
 
@@ -36,16 +37,29 @@ public final class StoreCluster implements AutoCloseable {
    * @param extraArgs flags every member gets
    */
   public static StoreCluster start(Path dir, int size, String... extraArgs) {
+    return start(dir, size, StoreNodeProcess.Tls.NONE, extraArgs);
+  }
+
+  /**
+   * Starts {@code size} members named m1..mN under {@code dir}, their URLs https as {@code tls}
+   * says.
+   *
+   * @param extraArgs flags every member gets, its TLS flags among them
+   */
+  public static StoreCluster start(
+      Path dir, int size, StoreNodeProcess.Tls tls, String... extraArgs) {
     StoreCluster c = new StoreCluster();
     c.dir = dir;
     c.commonArgs = extraArgs;
+    c.tls = tls;
+    String peerScheme = tls.securePeers() ? "https" : "http";
     int[] clientPorts = new int[size];
     int[] peerPorts = new int[size];
     StringJoiner initial = new StringJoiner(",");
     for (int i = 0; i < size; i++) {
       clientPorts[i] = Ports.free();
       peerPorts[i] = Ports.free();
-      initial.add("m" + (i + 1) + "=http://127.0.0.1:" + peerPorts[i]);
+      initial.add("m" + (i + 1) + "=" + peerScheme + "://127.0.0.1:" + peerPorts[i]);
     }
     try {
       Files.createDirectories(dir);
@@ -56,14 +70,15 @@ public final class StoreCluster implements AutoCloseable {
         c.faultFiles.add(faults);
         List<String> args = new ArrayList<>();
         args.add("--name=" + name);
-        args.add("--initial-advertise-peer-urls=http://127.0.0.1:" + peerPorts[i]);
+        args.add("--initial-advertise-peer-urls=" + peerScheme + "://127.0.0.1:" + peerPorts[i]);
         args.add("--initial-cluster=" + initial);
         args.add("--initial-cluster-token=cairn-test");
         args.addAll(List.of(extraArgs));
         Map<String, String> env = new HashMap<>();
         env.put("CAIRN_PEER_FAULTS_FILE", faults.toString());
         c.members.add(
-            StoreNodeProcess.start(dir.resolve(name), clientPorts[i], peerPorts[i], env, args));
+            StoreNodeProcess.start(
+                dir.resolve(name), clientPorts[i], peerPorts[i], env, args, tls));
         c.names.add(name);
       }
     } catch (IOException e) {
@@ -80,9 +95,19 @@ public final class StoreCluster implements AutoCloseable {
    * Starts a member that joins the running cluster with --initial-cluster-state existing, as a user
    * does after 'member add' announced its peer URL; the member is the last index afterwards.
    *
-   * @param peerUrl the URL given to 'member add', http://127.0.0.1:PORT
+   * @param peerUrl the URL given to 'member add', http://127.0.0.1:PORT (https for a cluster
+   *     started with https peers)
    */
   public StoreNodeProcess join(String name, String peerUrl, String... extraArgs) {
+    return join(name, peerUrl, List.of(commonArgs), List.of(extraArgs));
+  }
+
+  /**
+   * As {@link #join(String, String, String...)}, but with {@code common} in place of the flags
+   * every member got at start (to give the newcomer other certificates, say).
+   */
+  public StoreNodeProcess join(
+      String name, String peerUrl, List<String> common, List<String> extraArgs) {
     StringJoiner initial = new StringJoiner(",");
     for (int i = 0; i < members.size(); i++) {
       if (members.get(i).isAlive()) {
@@ -100,12 +125,12 @@ public final class StoreCluster implements AutoCloseable {
       args.add("--initial-cluster=" + initial);
       args.add("--initial-cluster-state=existing");
       args.add("--initial-cluster-token=cairn-test");
-      args.addAll(List.of(commonArgs));
-      args.addAll(List.of(extraArgs));
+      args.addAll(common);
+      args.addAll(extraArgs);
       Map<String, String> env = new HashMap<>();
       env.put("CAIRN_PEER_FAULTS_FILE", faults.toString());
       StoreNodeProcess p =
-          StoreNodeProcess.start(dir.resolve(name), Ports.free(), peerPort, env, args);
+          StoreNodeProcess.start(dir.resolve(name), Ports.free(), peerPort, env, args, tls);
       members.add(p);
       faultFiles.add(faults);
       names.add(name);

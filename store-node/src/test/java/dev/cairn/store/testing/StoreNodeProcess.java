@@ -2,8 +2,11 @@ package dev.cairn.store.testing;
 
 import static org.awaitility.Awaitility.await;
 
+import dev.cairn.store.tls.TlsContexts;
+import dev.cairn.store.tls.TlsSettings;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -19,17 +22,46 @@ import java.util.concurrent.TimeUnit;
  * with SIGKILL and restart it on the same data directory.
  */
 public final class StoreNodeProcess implements AutoCloseable {
+  /**
+   * Which of a member's URLs are https, and how a test client reaches an https client URL; the
+   * member's own TLS flags are among its arguments.
+   *
+   * @param secureClients whether the client URL is https
+   * @param securePeers whether the peer URL is https
+   * @param probe the CA (and client certificate, if any) a test client uses on the client URL
+   */
+  public record Tls(boolean secureClients, boolean securePeers, TlsSettings probe) {
+    public static final Tls NONE = new Tls(false, false, null);
+
+    /** Clients on https, verified with {@code caFile}; {@code cert} and {@code key} may be null. */
+    public static Tls clients(Path caFile, Path cert, Path key) {
+      return new Tls(true, false, TlsSettings.client(caFile, cert, key));
+    }
+
+    /** Peers on https; clients in plain text. */
+    public static Tls peers() {
+      return new Tls(false, true, null);
+    }
+  }
+
   private final Path dataDir;
   private final int clientPort;
   private final int peerPort;
   private final List<String> extraArgs;
   private final Map<String, String> env;
   private final Path logFile;
+  private final Tls tls;
   private Process process;
 
   private StoreNodeProcess(
-      Path dataDir, int clientPort, int peerPort, List<String> extraArgs, Map<String, String> env) {
+      Path dataDir,
+      int clientPort,
+      int peerPort,
+      List<String> extraArgs,
+      Map<String, String> env,
+      Tls tls) {
     this.dataDir = dataDir;
+    this.tls = tls;
     this.clientPort = clientPort;
     this.peerPort = peerPort;
     this.extraArgs = extraArgs;
@@ -40,7 +72,8 @@ public final class StoreNodeProcess implements AutoCloseable {
   /** Starts a single member with its data in {@code dataDir} and waits until it serves. */
   public static StoreNodeProcess start(Path dataDir, String... extraArgs) {
     StoreNodeProcess p =
-        new StoreNodeProcess(dataDir, Ports.free(), Ports.free(), List.of(extraArgs), Map.of());
+        new StoreNodeProcess(
+            dataDir, Ports.free(), Ports.free(), List.of(extraArgs), Map.of(), Tls.NONE);
     p.launch();
     return p;
   }
@@ -51,17 +84,36 @@ public final class StoreNodeProcess implements AutoCloseable {
    */
   public static StoreNodeProcess start(
       Path dataDir, int clientPort, int peerPort, Map<String, String> env, List<String> args) {
-    StoreNodeProcess p = new StoreNodeProcess(dataDir, clientPort, peerPort, args, env);
+    return start(dataDir, clientPort, peerPort, env, args, Tls.NONE);
+  }
+
+  /**
+   * Starts a member whose URLs are https as {@code tls} says, and waits until it serves client
+   * requests, over TLS if its client URL is https.
+   */
+  public static StoreNodeProcess start(
+      Path dataDir,
+      int clientPort,
+      int peerPort,
+      Map<String, String> env,
+      List<String> args,
+      Tls tls) {
+    StoreNodeProcess p = new StoreNodeProcess(dataDir, clientPort, peerPort, args, env, tls);
     p.launch();
     return p;
   }
 
+  /** Starts a single member on free ports with the given URL schemes and flags. */
+  public static StoreNodeProcess start(Path dataDir, Tls tls, String... extraArgs) {
+    return start(dataDir, Ports.free(), Ports.free(), Map.of(), List.of(extraArgs), tls);
+  }
+
   public String peerUrl() {
-    return "http://127.0.0.1:" + peerPort;
+    return (tls.securePeers() ? "https" : "http") + "://127.0.0.1:" + peerPort;
   }
 
   public String endpoint() {
-    return "http://127.0.0.1:" + clientPort;
+    return (tls.secureClients() ? "https" : "http") + "://127.0.0.1:" + clientPort;
   }
 
   public int clientPort() {
@@ -96,7 +148,10 @@ public final class StoreNodeProcess implements AutoCloseable {
     cmd.add(System.getProperty("java.class.path"));
     cmd.add("dev.cairn.store.cli.StoreNodeMain");
     cmd.add("--data-dir=" + dataDir);
-    cmd.add("--listen-client-urls=" + endpoint());
+    // A test that lists its own client URLs (http and https side by side) keeps them.
+    if (extraArgs.stream().noneMatch(a -> a.startsWith("--listen-client-urls"))) {
+      cmd.add("--listen-client-urls=" + endpoint());
+    }
     cmd.add("--advertise-client-urls=" + endpoint());
     cmd.add("--listen-peer-urls=" + peerUrl());
     cmd.addAll(extraArgs);
@@ -114,7 +169,11 @@ public final class StoreNodeProcess implements AutoCloseable {
 
   private void awaitServing() {
     ManagedChannel ch =
-        ManagedChannelBuilder.forAddress("127.0.0.1", clientPort).usePlaintext().build();
+        tls.secureClients()
+            ? NettyChannelBuilder.forAddress("127.0.0.1", clientPort)
+                .sslContext(TlsContexts.of(tls.probe()).client())
+                .build()
+            : ManagedChannelBuilder.forAddress("127.0.0.1", clientPort).usePlaintext().build();
     try {
       await()
           .atMost(Duration.ofSeconds(60))
