@@ -3,6 +3,8 @@ package dev.cairn.store.cli;
 import ch.qos.logback.classic.Level;
 import dev.cairn.store.api.ClientServer;
 import dev.cairn.store.api.MemberServices;
+import dev.cairn.store.api.http.HttpListener;
+import dev.cairn.store.api.http.HttpRoutes;
 import dev.cairn.store.auth.AuthStore;
 import dev.cairn.store.auth.Passwords;
 import dev.cairn.store.auth.TokenProviders;
@@ -15,6 +17,7 @@ import dev.cairn.store.lease.Lessor;
 import dev.cairn.store.membership.ClusterIdentity;
 import dev.cairn.store.membership.InitialCluster;
 import dev.cairn.store.membership.Member;
+import dev.cairn.store.metrics.StoreMetrics;
 import dev.cairn.store.raftlog.RaftLog;
 import dev.cairn.store.server.ServerOptions;
 import dev.cairn.store.server.StoreServer;
@@ -72,6 +75,9 @@ final class ServeCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     NodeConfig cfg = flags.toConfig();
     setLogLevel(cfg.logLevel());
+    if (cfg.logFormat().equals("json")) {
+      JsonLogLayout.install();
+    }
     AuthStore auth;
     try {
       auth =
@@ -165,17 +171,52 @@ final class ServeCommand implements Callable<Integer> {
             memberDir.resolve("snap"),
             securePeers ? peerOptions : peerOptions.withTls(null));
     server.start();
+    MemberServices services =
+        new MemberServices(server, server, server.watchable(), server, server, server, server);
+    StoreMetrics metrics =
+        MemberMetrics.of(
+            server,
+            lessor,
+            transport,
+            peerServer,
+            memberId,
+            cfg.quotaBackendBytes() == 0
+                ? ServerOptions.DEFAULT_QUOTA_BYTES
+                : cfg.quotaBackendBytes(),
+            Versions.ETCD_API_VERSION);
+    HttpRoutes routes =
+        HttpRoutes.forMember(
+            services,
+            requestTimeout,
+            new HttpRoutes.Versions(
+                Versions.ETCD_API_VERSION,
+                MemberMetrics.clusterVersion(Versions.ETCD_API_VERSION) + ".0"),
+            accept -> new HttpRoutes.MetricsPage.Page(metrics.contentType(), metrics.scrape()),
+            new HealthMetrics(metrics));
     ClientServer client =
         ClientServer.start(
             addresses(cfg.listenClientUrls().stream().filter(u -> !isHttps(u)).toList()),
             addresses(cfg.listenClientUrls().stream().filter(ServeCommand::isHttps).toList()),
             clientTls,
-            new MemberServices(server, server, server.watchable(), server, server, server, server),
+            services,
             new ClientServer.Options(
                 cfg.maxRequestBytes(),
                 cfg.maxTxnOps(),
                 Versions.ETCD_API_VERSION,
-                cfg.tls().client().clientCertAuth()));
+                cfg.tls().client().clientCertAuth()),
+            new ClientServer.Http(routes, metrics));
+    // etcd's metrics listener answers /metrics and the health endpoints, and nothing else.
+    HttpListener metricsListener =
+        cfg.listenMetricsUrls().isEmpty()
+            ? null
+            : HttpListener.start(
+                addresses(cfg.listenMetricsUrls()),
+                routes.restrictedTo(
+                    path ->
+                        path.equals("/metrics")
+                            || path.equals("/health")
+                            || path.startsWith("/livez")
+                            || path.startsWith("/readyz")));
 
     java.util.concurrent.CompletableFuture<Boolean> ended =
         new java.util.concurrent.CompletableFuture<>();
@@ -185,6 +226,9 @@ final class ServeCommand implements Callable<Integer> {
                 () -> {
                   log.info("stopping member {}", Long.toHexString(memberId));
                   client.close();
+                  if (metricsListener != null) {
+                    metricsListener.close();
+                  }
                   peerServer.close();
                   transport.close();
                   server.close();

@@ -21,6 +21,7 @@ public record NodeConfig(
     List<URI> listenClientUrls,
     List<URI> advertiseClientUrls,
     List<URI> listenPeerUrls,
+    List<URI> listenMetricsUrls,
     List<URI> initialAdvertisePeerUrls,
     Map<String, List<URI>> initialCluster,
     String initialClusterState,
@@ -39,6 +40,7 @@ public record NodeConfig(
     int maxTxnOps,
     Duration watchProgressNotifyInterval,
     String logLevel,
+    String logFormat,
     Auth auth,
     Tls tls) {
 

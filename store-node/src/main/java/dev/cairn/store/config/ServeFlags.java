@@ -51,6 +51,14 @@ public final class ServeFlags {
   String listenPeerUrls;
 
   @Option(
+      names = "--listen-metrics-urls",
+      defaultValue = "",
+      description =
+          "List of additional URLs to listen on that respond to the /metrics and health endpoints"
+              + " over HTTP only.")
+  String listenMetricsUrls;
+
+  @Option(
       names = "--initial-advertise-peer-urls",
       defaultValue = "http://localhost:2380",
       description =
@@ -173,6 +181,14 @@ public final class ServeFlags {
       description =
           "Log level: debug, info, warn, error, panic or fatal (default: ${DEFAULT-VALUE}).")
   String logLevel;
+
+  @Option(
+      names = "--log-format",
+      defaultValue = "console",
+      description =
+          "Log format: console (one readable line per event) or json (one JSON object per event,"
+              + " with etcd's level, ts, logger and msg fields) (default: ${DEFAULT-VALUE}).")
+  String logFormat;
 
   @Option(
       names = "--auth-token",
@@ -343,6 +359,9 @@ public final class ServeFlags {
     if (maxTxnOps > Integer.MAX_VALUE) {
       throw new ConfigException("--max-txn-ops is too large: " + maxTxnOps);
     }
+    if (!List.of("console", "json").contains(logFormat)) {
+      throw new ConfigException("--log-format must be console or json");
+    }
     if (!List.of("debug", "info", "warn", "error", "panic", "fatal").contains(logLevel)) {
       throw new ConfigException(
           "--log-level must be one of debug, info, warn, error, panic, fatal");
@@ -367,6 +386,7 @@ public final class ServeFlags {
         listenClients,
         urls("--advertise-client-urls", advertiseClientUrls),
         listenPeers,
+        metricsUrls(),
         peers,
         cluster,
         initialClusterState,
@@ -385,6 +405,7 @@ public final class ServeFlags {
         (int) maxTxnOps,
         progress,
         logLevel,
+        logFormat,
         new NodeConfig.Auth(authToken, Duration.ofSeconds(authTokenTtlSeconds), (int) bcryptCost),
         tls);
   }
@@ -528,6 +549,22 @@ public final class ServeFlags {
     if (v <= 0) {
       throw new ConfigException(flag + " must be positive, not " + v);
     }
+  }
+
+  private List<URI> metricsUrls() {
+    if (listenMetricsUrls.isBlank()) {
+      return List.of();
+    }
+    List<URI> out = urls("--listen-metrics-urls", listenMetricsUrls);
+    for (URI u : out) {
+      if (u.getScheme().equals("https")) {
+        throw new ConfigException(
+            "--listen-metrics-urls has an https URL '"
+                + u
+                + "'; metrics URLs serve plain HTTP (the client URLs answer /metrics over TLS)");
+      }
+    }
+    return out;
   }
 
   static List<URI> urls(String flag, String value) {

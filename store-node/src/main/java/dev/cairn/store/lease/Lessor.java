@@ -25,6 +25,12 @@ public final class Lessor {
   private final ConcurrentHashMap<Long, Lease> leases = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<Bytes, Long> keyLeases = new ConcurrentHashMap<>();
   private volatile boolean primary;
+  private final java.util.concurrent.atomic.LongAdder granted =
+      new java.util.concurrent.atomic.LongAdder();
+  private final java.util.concurrent.atomic.LongAdder revoked =
+      new java.util.concurrent.atomic.LongAdder();
+  private final java.util.concurrent.atomic.LongAdder renewed =
+      new java.util.concurrent.atomic.LongAdder();
 
   /**
    * @param clock monotonic nanoseconds
@@ -58,6 +64,7 @@ public final class Lessor {
     if (leases.putIfAbsent(id, l) != null) {
       throw new StoreException(StoreError.LEASE_EXISTS);
     }
+    granted.increment();
     if (primary) {
       l.refresh(clock.getAsLong(), 0);
     }
@@ -93,6 +100,7 @@ public final class Lessor {
     for (byte[] k : keys) {
       keyLeases.remove(Bytes.wrap(k), id);
     }
+    revoked.increment();
     return keys;
   }
 
@@ -109,7 +117,21 @@ public final class Lessor {
     if (primary) {
       l.refresh(now, 0);
     }
+    renewed.increment();
     return l.ttl();
+  }
+
+  /** Leases granted, revoked and renewed here since start (etcd's lease counters). */
+  public long grantedTotal() {
+    return granted.sum();
+  }
+
+  public long revokedTotal() {
+    return revoked.sum();
+  }
+
+  public long renewedTotal() {
+    return renewed.sum();
   }
 
   public Lease lookup(long id) {

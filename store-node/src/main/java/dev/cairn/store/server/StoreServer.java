@@ -222,6 +222,11 @@ public final class StoreServer
   /** Counts changes of leader; raft thread only. */
   private long leaderEpoch = 1;
 
+  private volatile ServerEvents events = ServerEvents.NONE;
+
+  /** When the unanswered heartbeat to each peer went, for the round-trip metric; raft thread. */
+  private final java.util.Map<Long, Long> heartbeatSent = new java.util.HashMap<>();
+
   private volatile long term;
   private volatile long leader;
   private volatile long committedIndex;
@@ -500,7 +505,14 @@ public final class StoreServer
     if (ev instanceof Proposal p) {
       propose(p);
     } else if (ev instanceof Inbound in) {
-      node.step(in.message());
+      Message m = in.message();
+      if (m.type() == Message.Type.HEARTBEAT_RESPONSE) {
+        Long sent = heartbeatSent.remove(m.from());
+        if (sent != null) {
+          events.peerRoundTrip(m.from(), System.nanoTime() - sent);
+        }
+      }
+      node.step(m);
     } else if (ev instanceof Persisted p) {
       node.persisted(p.index(), p.term());
     } else if (ev == TICK) {
@@ -570,6 +582,7 @@ public final class StoreServer
     for (var e : waits.entrySet()) {
       Pending p = e.getValue();
       if (p.leaderEpoch == epoch && waits.remove(e.getKey(), p)) {
+        events.proposalFailed();
         p.complete(changed);
       }
     }
@@ -582,6 +595,11 @@ public final class StoreServer
         onSoftState(rd.softState());
       }
       if (!rd.messages().isEmpty()) {
+        for (Message m : rd.messages()) {
+          if (m.type() == Message.Type.HEARTBEAT) {
+            heartbeatSent.putIfAbsent(m.to(), System.nanoTime());
+          }
+        }
         peers.send(rd.messages());
       }
       for (Entry e : rd.entries()) {
@@ -621,6 +639,9 @@ public final class StoreServer
     if (ss.leader() != previous) {
       leaderWatchers.forEach(Runnable::run);
       leaderEpoch++;
+      if (ss.leader() != 0) {
+        events.leaderChanged();
+      }
       log.info(
           "member {} sees leader {} at term {}",
           Long.toHexString(options.memberId()),
@@ -757,7 +778,9 @@ public final class StoreServer
     /** Writes what is gathered in one transaction, then lets the waiting messages go. */
     void flush() {
       if (!entries.isEmpty() || hs != null) {
+        long start = System.nanoTime();
         raftLog.append(entries, hs);
+        events.logSynced(System.nanoTime() - start);
         logCache.append(entries);
       }
       if (!afterPersist.isEmpty()) {
@@ -866,7 +889,9 @@ public final class StoreServer
       if (entries.isEmpty()) {
         return;
       }
+      long start = System.nanoTime();
       ApplyResult result = applier.apply(entries);
+      events.applied(System.nanoTime() - start);
       watchable.notify(result.events());
       long lastApplied = entries.get(entries.size() - 1).index();
       entries.clear();
@@ -1078,6 +1103,7 @@ public final class StoreServer
     long now = System.nanoTime();
     for (var e : waits.entrySet()) {
       if (now - e.getValue().deadlineNanos > 0 && waits.remove(e.getKey(), e.getValue())) {
+        events.proposalFailed();
         e.getValue().complete(new StoreException(StoreError.TIMEOUT));
       }
     }
@@ -1086,6 +1112,7 @@ public final class StoreServer
   private void fail(long id, StoreException e) {
     Pending p = waits.remove(id);
     if (p != null) {
+      events.proposalFailed();
       p.complete(e);
     }
   }
@@ -1724,6 +1751,16 @@ public final class StoreServer
               }
               return CompletableFuture.failedFuture(cause);
             });
+  }
+
+  /** Tells {@code events} what this member does from now on. */
+  public void observe(ServerEvents events) {
+    this.events = events;
+  }
+
+  /** Proposals made by this member and not yet applied or failed. */
+  public int pendingProposals() {
+    return waits.size();
   }
 
   /** Runs work on the raft thread and completes with its result. */

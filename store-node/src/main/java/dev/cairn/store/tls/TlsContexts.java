@@ -1,6 +1,8 @@
 package dev.cairn.store.tls;
 
 import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
+import io.grpc.netty.shaded.io.netty.handler.ssl.ApplicationProtocolConfig;
+import io.grpc.netty.shaded.io.netty.handler.ssl.ApplicationProtocolNames;
 import io.grpc.netty.shaded.io.netty.handler.ssl.ClientAuth;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslContextBuilder;
@@ -21,6 +23,7 @@ public final class TlsContexts {
   private final ReloadingKeyManager keys;
   private final ReloadingTrustManager trust;
   private final SslContext server;
+  private final SslContext sharedServer;
   private final SslContext client;
 
   private TlsContexts(TlsSettings settings) {
@@ -43,7 +46,8 @@ public final class TlsContexts {
             ? null
             : new ReloadingTrustManager(settings.trustedCaFile());
     try {
-      server = keys == null ? null : serverContext();
+      server = keys == null ? null : serverContext(false);
+      sharedServer = keys == null ? null : serverContext(true);
       client = clientContext();
     } catch (SSLException e) {
       throw new TlsException("cannot set up TLS: " + e.getMessage(), e);
@@ -79,6 +83,17 @@ public final class TlsContexts {
     return server;
   }
 
+  /**
+   * The context of a server port that speaks gRPC and HTTP/1.1, as etcd's client port does: as
+   * {@link #server()}, but offering ALPN {@code http/1.1} beside {@code h2}.
+   */
+  public SslContext serverForGrpcAndHttp() {
+    if (sharedServer == null) {
+      throw new IllegalStateException("no certificate and key to serve TLS with");
+    }
+    return sharedServer;
+  }
+
   /** The context of a client: presents the certificate if given, verifies the server. */
   public SslContext client() {
     return client;
@@ -92,7 +107,7 @@ public final class TlsContexts {
     return keys.identity();
   }
 
-  private SslContext serverContext() throws SSLException {
+  private SslContext serverContext(boolean withHttp1) throws SSLException {
     SslContextBuilder b = SslContextBuilder.forServer(keys);
     if (settings.requiresClientCertificate()) {
       if (trust == null) {
@@ -102,7 +117,7 @@ public final class TlsContexts {
     } else {
       b.clientAuth(ClientAuth.NONE);
     }
-    return finish(b);
+    return finish(b, withHttp1);
   }
 
   private SslContext clientContext() throws SSLException {
@@ -113,12 +128,21 @@ public final class TlsContexts {
     if (trust != null) {
       b.trustManager(trust);
     }
-    return finish(b);
+    return finish(b, false);
   }
 
-  private SslContext finish(SslContextBuilder b) throws SSLException {
+  private SslContext finish(SslContextBuilder b, boolean withHttp1) throws SSLException {
     // The JDK provider calls the reloading managers on every handshake.
     GrpcSslContexts.configure(b, SslProvider.JDK);
+    if (withHttp1) {
+      b.applicationProtocolConfig(
+          new ApplicationProtocolConfig(
+              ApplicationProtocolConfig.Protocol.ALPN,
+              ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+              ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
+              ApplicationProtocolNames.HTTP_2,
+              ApplicationProtocolNames.HTTP_1_1));
+    }
     b.protocols(settings.protocols());
     if (!settings.cipherSuites().isEmpty()) {
       // Like Go, the list governs TLS 1.2 only: TLS 1.3's own suites stay enabled.

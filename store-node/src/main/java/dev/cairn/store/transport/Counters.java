@@ -7,6 +7,8 @@ final class Counters {
   final LongAdder messagesSent = new LongAdder();
   final LongAdder batchesSent = new LongAdder();
   final LongAdder messagesDropped = new LongAdder();
+  final java.util.concurrent.ConcurrentHashMap<Long, LongAdder> bytesSent =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   PeerTransport.Stats snapshot() {
     return new PeerTransport.Stats(messagesSent.sum(), batchesSent.sum(), messagesDropped.sum());

@@ -252,7 +252,12 @@ final class PeerSender {
   }
 
   private void flush(MessageBatch.Builder batch) {
-    call.requests.onNext(batch.build());
+    MessageBatch built = batch.build();
+    call.requests.onNext(built);
+    counters
+        .bytesSent
+        .computeIfAbsent(peerId, k -> new java.util.concurrent.atomic.LongAdder())
+        .add(built.getSerializedSize());
     counters.batchesSent.increment();
     counters.messagesSent.add(batch.getMessagesCount());
   }

@@ -188,6 +188,13 @@ public final class PeerServer implements AutoCloseable {
     return new Stats(service.received.sum(), service.dropped.sum());
   }
 
+  /** Bytes of Raft messages received from each peer since start, by peer id. */
+  public java.util.Map<Long, Long> bytesReceivedByPeer() {
+    java.util.Map<Long, Long> out = new java.util.HashMap<>();
+    service.bytesReceived.forEach((peer, n) -> out.put(peer, n.sum()));
+    return out;
+  }
+
   /** Stops listening and ends every stream; the ports are free once this returns. */
   @Override
   public void close() {

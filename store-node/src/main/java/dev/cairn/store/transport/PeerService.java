@@ -26,6 +26,8 @@ final class PeerService extends PeerGrpc.PeerImplBase {
   private final Path snapshotDir;
   final LongAdder received = new LongAdder();
   final LongAdder dropped = new LongAdder();
+  final java.util.concurrent.ConcurrentHashMap<Long, LongAdder> bytesReceived =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   /**
    * @param snapshotDir where snapshots are received, or null to refuse them
@@ -65,6 +67,7 @@ final class PeerService extends PeerGrpc.PeerImplBase {
 
       @Override
       public void onNext(MessageBatch batch) {
+        bytesReceived.computeIfAbsent(sender, k -> new LongAdder()).add(batch.getSerializedSize());
         if (faults.isolated()) {
           dropped.add(batch.getMessagesCount());
           return;

@@ -234,6 +234,13 @@ public final class PeerTransport implements AutoCloseable {
     }
   }
 
+  /** Bytes of Raft messages sent to each peer since start, by peer id. */
+  public java.util.Map<Long, Long> bytesSentByPeer() {
+    java.util.Map<Long, Long> out = new java.util.HashMap<>();
+    counters.bytesSent.forEach((peer, n) -> out.put(peer, n.sum()));
+    return out;
+  }
+
   public Stats stats() {
     return counters.snapshot();
   }

@@ -48,7 +48,8 @@ class PackageDependenciesTest {
             "snapshot",
             "auth"));
     ALLOWED.put("snapshot", List.of("storage"));
-    ALLOWED.put("api", List.of("server", "watch", "coordination", "auth", "tls"));
+    ALLOWED.put("api", List.of("server", "watch", "coordination", "auth", "tls", "metrics"));
+    ALLOWED.put("metrics", List.of());
     ALLOWED.put("coordination", List.of());
     ALLOWED.put("config", List.of("tls"));
     ALLOWED.put("bench", List.of("tls"));
@@ -83,6 +84,7 @@ class PackageDependenciesTest {
             "config",
             "bench",
             "tls",
+            "metrics",
             "cli");
     return ALLOWED.entrySet().stream()
         .map(
