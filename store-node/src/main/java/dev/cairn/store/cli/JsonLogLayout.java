@@ -7,6 +7,7 @@ import ch.qos.logback.core.Appender;
 import ch.qos.logback.core.ConsoleAppender;
 import ch.qos.logback.core.LayoutBase;
 import ch.qos.logback.core.encoder.LayoutWrappingEncoder;
+import dev.cairn.store.support.JsonText;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -50,13 +51,13 @@ final class JsonLogLayout extends LayoutBase<ILoggingEvent> {
     b.append("{\"level\":\"").append(e.getLevel().toString().toLowerCase(Locale.ROOT));
     b.append("\",\"ts\":\"").append(TS.format(Instant.ofEpochMilli(e.getTimeStamp())));
     b.append("\",\"logger\":\"");
-    escape(b, shortName(e.getLoggerName()));
+    JsonText.escape(b, shortName(e.getLoggerName()));
     b.append("\",\"msg\":\"");
-    escape(b, e.getFormattedMessage());
+    JsonText.escape(b, e.getFormattedMessage());
     b.append('"');
     if (e.getThrowableProxy() != null) {
       b.append(",\"error\":\"");
-      escape(b, ThrowableProxyUtil.asString(e.getThrowableProxy()));
+      JsonText.escape(b, ThrowableProxyUtil.asString(e.getThrowableProxy()));
       b.append('"');
     }
     return b.append("}\n").toString();
@@ -65,28 +66,5 @@ final class JsonLogLayout extends LayoutBase<ILoggingEvent> {
   private static String shortName(String logger) {
     int dot = logger.lastIndexOf('.');
     return dot < 0 ? logger : logger.substring(dot + 1);
-  }
-
-  private static void escape(StringBuilder b, String s) {
-    if (s == null) {
-      return;
-    }
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      switch (c) {
-        case '"' -> b.append("\\\"");
-        case '\\' -> b.append("\\\\");
-        case '\n' -> b.append("\\n");
-        case '\r' -> b.append("\\r");
-        case '\t' -> b.append("\\t");
-        default -> {
-          if (c < 0x20) {
-            b.append(String.format("\\u%04x", (int) c));
-          } else {
-            b.append(c);
-          }
-        }
-      }
-    }
   }
 }

@@ -15,6 +15,7 @@ import dev.cairn.proto.etcdserverpb.MaintenanceGrpc;
 import dev.cairn.proto.etcdserverpb.WatchGrpc;
 import dev.cairn.proto.v3electionpb.ElectionGrpc;
 import dev.cairn.proto.v3lockpb.LockGrpc;
+import dev.cairn.store.support.JsonText;
 import io.grpc.CallOptions;
 import io.grpc.Channel;
 import io.grpc.ClientCall;
@@ -395,9 +396,9 @@ final class Gateway {
                               + ",\"http_code\":"
                               + http
                               + ",\"message\":\""
-                              + Json.escape(description(s))
+                              + JsonText.escape(description(s))
                               + "\",\"http_status\":\""
-                              + Json.escape(reason(http))
+                              + JsonText.escape(reason(http))
                               + "\"}}\n")
                           .getBytes(StandardCharsets.UTF_8));
                   sink.end();
@@ -438,7 +439,7 @@ final class Gateway {
 
   /** grpc-gateway's error body, with the HTTP status of the gRPC code. */
   static HttpAnswer failure(Status s) {
-    String d = Json.escape(description(s));
+    String d = JsonText.escape(description(s));
     return HttpAnswer.json(
         httpStatus(s.getCode()),
         "{\"error\":\"" + d + "\",\"message\":\"" + d + "\",\"code\":" + s.getCode().value() + "}");

@@ -6,6 +6,7 @@ import dev.cairn.proto.etcdserverpb.AlarmType;
 import dev.cairn.proto.etcdserverpb.RangeRequest;
 import dev.cairn.store.api.GrpcErrors;
 import dev.cairn.store.api.MemberServices;
+import dev.cairn.store.support.JsonText;
 import io.grpc.StatusRuntimeException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -103,7 +104,7 @@ final class HealthChecks {
 
   private static HttpAnswer unhealthy(String reason) {
     return HttpAnswer.error(
-        503, "{\"health\":\"false\",\"reason\":\"" + Json.escape(reason) + "\"}");
+        503, "{\"health\":\"false\",\"reason\":\"" + JsonText.escape(reason) + "\"}");
   }
 
   private CompletableFuture<HttpAnswer> run(

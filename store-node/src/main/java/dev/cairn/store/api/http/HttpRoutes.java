@@ -1,6 +1,7 @@
 package dev.cairn.store.api.http;
 
 import dev.cairn.store.api.MemberServices;
+import dev.cairn.store.support.JsonText;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -38,9 +39,9 @@ public final class HttpRoutes {
                     ? HttpAnswer.json(
                         200,
                         "{\"etcdserver\":\""
-                            + Json.escape(versions.server())
+                            + JsonText.escape(versions.server())
                             + "\",\"etcdcluster\":\""
-                            + Json.escape(versions.cluster())
+                            + JsonText.escape(versions.cluster())
                             + "\"}")
                     : HttpAnswer.methodNotAllowed("GET")));
     r.routes.put(

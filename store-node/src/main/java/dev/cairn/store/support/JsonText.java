@@ -1,12 +1,21 @@
-package dev.cairn.store.api.http;
+package dev.cairn.store.support;
 
-/** The little JSON the health and version endpoints write by hand. */
-final class Json {
-  private Json() {}
+/** The little JSON written by hand (health answers, log lines): string escaping. */
+public final class JsonText {
+  private JsonText() {}
 
   /** {@code s} as the inside of a JSON string. */
-  static String escape(String s) {
+  public static String escape(String s) {
     StringBuilder b = new StringBuilder(s.length() + 8);
+    escape(b, s);
+    return b.toString();
+  }
+
+  /** Appends {@code s}, escaped for the inside of a JSON string; nothing for null. */
+  public static void escape(StringBuilder b, String s) {
+    if (s == null) {
+      return;
+    }
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);
       switch (c) {
@@ -24,6 +33,5 @@ final class Json {
         }
       }
     }
-    return b.toString();
   }
 }

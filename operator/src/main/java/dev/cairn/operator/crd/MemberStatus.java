@@ -1,0 +1,19 @@
+package dev.cairn.operator.crd;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+
+/**
+ * One member as the cluster reports it.
+ *
+ * @param name the member's name (its pod's name)
+ * @param id the member id in hex, as etcdctl prints it
+ * @param role {@code leader}, {@code follower} or {@code learner}
+ * @param healthy whether the member answered and reported no error
+ * @param clientURL the first client URL the member advertises
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record MemberStatus(String name, String id, String role, Boolean healthy, String clientURL) {
+  public static final String LEADER = "leader";
+  public static final String FOLLOWER = "follower";
+  public static final String LEARNER = "learner";
+}

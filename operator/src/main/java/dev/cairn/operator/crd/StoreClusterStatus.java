@@ -1,0 +1,49 @@
+package dev.cairn.operator.crd;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import io.fabric8.kubernetes.model.annotation.LabelSelector;
+import io.fabric8.kubernetes.model.annotation.StatusReplicas;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What the operator last saw of the cluster. Written only by the operator, in one patch per pass.
+ *
+ * @param observedGeneration the spec generation this status describes
+ * @param conditions Available, Progressing and Degraded
+ * @param members each member as the cluster reports it
+ * @param leader the leader's name, or null when there is none
+ * @param clusterId the cluster id in hex, latched once the cluster has formed
+ * @param readyReplicas pods passing their readiness probe
+ * @param replicas the desired number of members
+ * @param ready {@code readyReplicas/replicas}, for the READY column
+ * @param memberCount the number of members, learners included, for the MEMBERS column
+ * @param selector the members' label selector, for the scale subresource
+ * @param endpoint the client Service's DNS name and port
+ * @param version the store-node version the members run
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record StoreClusterStatus(
+    Long observedGeneration,
+    List<Condition> conditions,
+    List<MemberStatus> members,
+    String leader,
+    String clusterId,
+    @StatusReplicas Integer readyReplicas,
+    Integer replicas,
+    String ready,
+    Integer memberCount,
+    @LabelSelector String selector,
+    String endpoint,
+    String version) {
+
+  public StoreClusterStatus {
+    conditions = conditions == null ? List.of() : List.copyOf(conditions);
+    members = members == null ? List.of() : List.copyOf(members);
+  }
+
+  /** The condition of the given type, if present. */
+  public Optional<Condition> condition(String type) {
+    return conditions.stream().filter(c -> c.type().equals(type)).findFirst();
+  }
+}

@@ -1,0 +1,173 @@
+package dev.cairn.operator.member;
+
+import dev.cairn.operator.crd.StoreClusterResources;
+import dev.cairn.operator.model.StoreClusterModel;
+import dev.cairn.operator.model.TlsSecrets;
+import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.Client;
+import io.etcd.jetcd.ClientBuilder;
+import io.etcd.jetcd.cluster.Member;
+import io.etcd.jetcd.cluster.MemberListResponse;
+import io.etcd.jetcd.maintenance.AlarmMember;
+import io.etcd.jetcd.maintenance.StatusResponse;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.grpc.netty.GrpcSslContexts;
+import java.io.ByteArrayInputStream;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.stream.Collectors;
+import javax.net.ssl.SSLException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Observes a cluster with jetcd: the member list through the client Service, then each member's own
+ * status at its advertised client URL. With client TLS the operator presents the certificate from
+ * the cluster's operator Secret (or, for user-provided TLS, the same Secret as the members); with
+ * auth it logs in as root.
+ */
+public final class JetcdMemberObserver implements MemberObserver {
+  private static final Logger log = LoggerFactory.getLogger(JetcdMemberObserver.class);
+
+  private final KubernetesClient kubernetes;
+  private final Duration timeout;
+
+  /**
+   * @param kubernetes reads the TLS and root credentials Secrets
+   * @param timeout the limit of each etcd call
+   */
+  public JetcdMemberObserver(KubernetesClient kubernetes, Duration timeout) {
+    this.kubernetes = kubernetes;
+    this.timeout = timeout;
+  }
+
+  @Override
+  public ObservedCluster observe(StoreClusterModel cluster) {
+    try (Client client = client(cluster)) {
+      MemberListResponse list =
+          client.getClusterClient().listMember().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      // A member with an alarm (NOSPACE, CORRUPT) answers but cannot serve writes.
+      Set<Long> alarmed =
+          client
+              .getMaintenanceClient()
+              .listAlarms()
+              .get(timeout.toMillis(), TimeUnit.MILLISECONDS)
+              .getAlarms()
+              .stream()
+              .map(AlarmMember::getMemberId)
+              .collect(Collectors.toSet());
+      List<ObservedMember> members = new ArrayList<>();
+      for (Member member : list.getMembers()) {
+        members.add(observeMember(client, member, alarmed.contains(member.getId())));
+      }
+      return new ObservedCluster(true, list.getHeader().getClusterId(), members);
+    } catch (ExecutionException | TimeoutException | SSLException | RuntimeException e) {
+      log.info(
+          "Cluster {}/{} did not answer: {}", cluster.namespace(), cluster.name(), e.toString());
+      return ObservedCluster.unreachable();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return ObservedCluster.unreachable();
+    }
+  }
+
+  private ObservedMember observeMember(Client client, Member member, boolean alarmed)
+      throws InterruptedException {
+    List<String> urls = member.getClientURIs().stream().map(URI::toString).toList();
+    if (urls.isEmpty()) {
+      // Added but never started: nothing to ask.
+      return new ObservedMember(
+          member.getId(), member.getName(), urls, member.isLearner(), false, false, 0);
+    }
+    try {
+      StatusResponse status =
+          client
+              .getMaintenanceClient()
+              .statusMember(urls.getFirst())
+              .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      return new ObservedMember(
+          member.getId(),
+          member.getName(),
+          urls,
+          member.isLearner(),
+          true,
+          !alarmed && status.getLeader() != 0,
+          status.getLeader());
+    } catch (ExecutionException | TimeoutException e) {
+      return new ObservedMember(
+          member.getId(), member.getName(), urls, member.isLearner(), false, false, 0);
+    }
+  }
+
+  private Client client(StoreClusterModel cluster) throws SSLException {
+    ClientBuilder builder = Client.builder().endpoints(cluster.clientEndpoint());
+    if (cluster.spec().clientTls()) {
+      Map<String, String> tls = secretData(cluster.namespace(), operatorTlsSecret(cluster));
+      builder.sslContext(
+          GrpcSslContexts.forClient()
+              .trustManager(stream(tls.get(TlsSecrets.CA_CERT)))
+              .keyManager(stream(tls.get(TlsSecrets.TLS_CERT)), stream(tls.get(TlsSecrets.TLS_KEY)))
+              .build());
+    }
+    if (cluster.spec().auth().enabled()) {
+      Map<String, String> root =
+          secretData(cluster.namespace(), cluster.spec().auth().rootSecretName());
+      builder
+          .user(ByteSequence.from("root", StandardCharsets.UTF_8))
+          .password(ByteSequence.from(root.getOrDefault("password", ""), StandardCharsets.UTF_8));
+    }
+    return builder.build();
+  }
+
+  private static String operatorTlsSecret(StoreClusterModel cluster) {
+    if (cluster.spec().tls().client().generated()) {
+      return StoreClusterResources.operatorTlsSecretName(cluster.name());
+    }
+    // A user-provided client Secret must then hold a certificate usable as a client too.
+    return cluster.clientTlsSecret();
+  }
+
+  private Map<String, String> secretData(String namespace, String name) {
+    Secret secret = kubernetes.secrets().inNamespace(namespace).withName(name).get();
+    if (secret == null) {
+      throw new IllegalStateException("Secret " + namespace + "/" + name + " does not exist");
+    }
+    return decode(secret);
+  }
+
+  /**
+   * A Secret's values as text, from {@code data} (base64) or a not yet converted {@code
+   * stringData}.
+   */
+  public static Map<String, String> decode(Secret secret) {
+    Map<String, String> values = new java.util.HashMap<>();
+    if (secret.getStringData() != null) {
+      values.putAll(secret.getStringData());
+    }
+    if (secret.getData() != null) {
+      secret
+          .getData()
+          .forEach(
+              (k, v) ->
+                  values.put(k, new String(Base64.getDecoder().decode(v), StandardCharsets.UTF_8)));
+    }
+    return values;
+  }
+
+  private static ByteArrayInputStream stream(String pem) {
+    if (pem == null) {
+      throw new IllegalStateException("TLS Secret lacks a key");
+    }
+    return new ByteArrayInputStream(pem.getBytes(StandardCharsets.UTF_8));
+  }
+}

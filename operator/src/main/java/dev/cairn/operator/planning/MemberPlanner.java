@@ -1,0 +1,124 @@
+package dev.cairn.operator.planning;
+
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The membership plan: from what is observed of a cluster's members and what its spec asks for, the
+ * one next step to take, or none. Pure: the reconciler observes, asks, carries the step out, and
+ * asks again once it has taken effect; one disruptive step at a time, each gated on quorum.
+ *
+ * <p>The order of concerns: never act without quorum; finish what is half done (a learner to
+ * promote, a member to start); replace a member that is gone for good; then scale, one member at a
+ * time; then upgrade, followers first and the leader last.
+ */
+public final class MemberPlanner {
+  private MemberPlanner() {}
+
+  /** The next step for {@code observed} to become {@code desired}. */
+  public static Step next(Observed observed, Desired desired) {
+    if (desired.paused()) {
+      return new Step.Wait("paused");
+    }
+    List<Member> voters = observed.voters();
+    long healthyVoters = voters.stream().filter(Member::healthy).count();
+    int quorum = quorum(voters.size());
+    if (!voters.isEmpty() && healthyVoters < quorum) {
+      return new Step.QuorumLost(healthyVoters, voters.size());
+    }
+
+    // A learner is always the second half of a step begun earlier: promote it once caught up.
+    Optional<Member> learner = observed.members().stream().filter(Member::learner).findFirst();
+    if (learner.isPresent()) {
+      Member l = learner.get();
+      if (l.volumeLost() || l.unhealthyFor().compareTo(desired.replaceAfter()) > 0) {
+        return new Step.Remove(l.name(), "learner never caught up");
+      }
+      return l.healthy() && l.caughtUp()
+          ? new Step.Promote(l.name())
+          : new Step.Wait("learner " + l.name() + " catching up");
+    }
+
+    // A member whose pod is gone is brought back with its identity and volume.
+    for (Member m : observed.members()) {
+      if (!m.podExists() && !m.volumeLost()) {
+        return new Step.StartPod(m.name());
+      }
+    }
+
+    // A member gone for good (its volume lost, or unhealthy past the deadline) is replaced: removed
+    // first, so that its place never counts against quorum, then added anew as a learner.
+    for (Member m : observed.members()) {
+      boolean lost = m.volumeLost();
+      boolean stuck = !m.healthy() && m.unhealthyFor().compareTo(desired.replaceAfter()) > 0;
+      if (lost || stuck) {
+        int after = voters.size() - 1;
+        long healthyAfter = healthyVoters - (m.healthy() ? 1 : 0);
+        if (after == 0 || healthyAfter < quorum(after)) {
+          return new Step.Wait("replacing " + m.name() + " would endanger quorum");
+        }
+        if (m.id() == observed.leaderId()) {
+          return moveLeaderAway(observed, m);
+        }
+        return new Step.Remove(m.name(), lost ? "volume lost" : "unhealthy too long");
+      }
+    }
+
+    // Every further step changes a healthy cluster, and waits until it is one.
+    Optional<Member> unhealthy = observed.members().stream().filter(m -> !m.healthy()).findFirst();
+    if (unhealthy.isPresent()) {
+      return new Step.Wait("member " + unhealthy.get().name() + " unhealthy");
+    }
+    if (observed.leaderId() == 0) {
+      return new Step.Wait("no leader");
+    }
+
+    int size = observed.members().size();
+    if (size < desired.replicas()) {
+      return new Step.AddLearner(observed.nextMemberName());
+    }
+    if (size > desired.replicas()) {
+      Member last =
+          observed.members().stream().max(Comparator.comparingInt(Member::ordinal)).orElseThrow();
+      if (last.id() == observed.leaderId()) {
+        return moveLeaderAway(observed, last);
+      }
+      return new Step.Remove(last.name(), "scale down");
+    }
+
+    // Upgrade: followers first, highest ordinal first; the leader last, after leadership moves.
+    List<Member> outdated =
+        observed.members().stream()
+            .filter(m -> !m.version().equals(desired.version()))
+            .sorted(Comparator.comparingInt(Member::ordinal).reversed())
+            .toList();
+    if (!outdated.isEmpty()) {
+      for (Member m : outdated) {
+        if (m.id() != observed.leaderId()) {
+          return new Step.Upgrade(m.name(), desired.version());
+        }
+      }
+      Member leader = outdated.get(0);
+      if (size == 1) {
+        return new Step.Upgrade(leader.name(), desired.version());
+      }
+      return moveLeaderAway(observed, leader);
+    }
+    return new Step.None();
+  }
+
+  /** Leadership goes to the healthy voter with the lowest ordinal, preferring upgraded ones. */
+  private static Step moveLeaderAway(Observed observed, Member from) {
+    return observed.voters().stream()
+        .filter(m -> m.id() != from.id() && m.healthy())
+        .min(Comparator.comparingInt(Member::ordinal))
+        .<Step>map(to -> new Step.MoveLeader(from.name(), to.name()))
+        .orElse(new Step.Wait("no healthy member to take over leadership from " + from.name()));
+  }
+
+  /** Votes needed among {@code voters}. */
+  public static int quorum(int voters) {
+    return voters / 2 + 1;
+  }
+}

@@ -1,0 +1,265 @@
+package dev.cairn.operator.reconciler;
+
+import dev.cairn.operator.crd.Condition;
+import dev.cairn.operator.crd.StoreCluster;
+import dev.cairn.operator.crd.StoreClusterResources;
+import dev.cairn.operator.crd.StoreClusterStatus;
+import dev.cairn.operator.member.JetcdMemberObserver;
+import dev.cairn.operator.member.MemberObserver;
+import dev.cairn.operator.member.ObservedCluster;
+import dev.cairn.operator.model.CertificateAuthority;
+import dev.cairn.operator.model.StoreClusterModel;
+import dev.cairn.operator.model.TlsSecrets;
+import dev.cairn.operator.status.StatusComputer;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.MaxReconciliationInterval;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import java.time.Clock;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reconciles one StoreCluster in fixed steps: TLS Secrets, bootstrap ConfigMap, Services,
+ * StatefulSet, PodDisruptionBudget (all skipped while paused); then observe the members and write
+ * the status once. Objects are server-side applied with the operator as field manager, so a pass
+ * changes only what differs. Owned objects carry an owner reference: deleting the StoreCluster
+ * deletes them, and the StatefulSet's retention policy decides the volumes.
+ */
+@ControllerConfiguration(
+    name = StoreClusterReconciler.NAME,
+    // Members change without any Kubernetes event (a leader change, an alarm): look again.
+    maxReconciliationInterval =
+        @MaxReconciliationInterval(interval = 30, timeUnit = TimeUnit.SECONDS))
+public class StoreClusterReconciler implements Reconciler<StoreCluster> {
+  public static final String NAME = "storecluster";
+  public static final String FIELD_MANAGER = "cairn-operator";
+
+  /**
+   * Every kind the reconciler reads or writes besides StoreCluster, as {@code group/resource}; the
+   * ClusterRole in manifests/ must grant them (a test checks).
+   */
+  public static final List<String> OWNED_RESOURCES =
+      List.of(
+          "/services",
+          "/configmaps",
+          "/secrets",
+          "apps/statefulsets",
+          "policy/poddisruptionbudgets");
+
+  private static final Logger log = LoggerFactory.getLogger(StoreClusterReconciler.class);
+
+  private final KubernetesClient client;
+  private final MemberObserver members;
+  private final EventRecorder events;
+  private final Clock clock;
+  private final boolean serverSideApply;
+
+  /**
+   * @param client the API server
+   * @param members asks the members about themselves
+   * @param clock the time of status transitions, events and certificates
+   */
+  public StoreClusterReconciler(KubernetesClient client, MemberObserver members, Clock clock) {
+    this(client, members, clock, true);
+  }
+
+  /**
+   * As above; without server-side apply an existing object is replaced instead, for fabric8's mock
+   * API server, which does not implement apply patches.
+   */
+  StoreClusterReconciler(
+      KubernetesClient client, MemberObserver members, Clock clock, boolean serverSideApply) {
+    this.serverSideApply = serverSideApply;
+    this.client = client;
+    this.members = members;
+    this.events = new EventRecorder(client, clock);
+    this.clock = clock;
+  }
+
+  /** A reconciler observing members with jetcd. */
+  public static StoreClusterReconciler withJetcd(KubernetesClient client) {
+    return new StoreClusterReconciler(
+        client,
+        new JetcdMemberObserver(client, java.time.Duration.ofSeconds(5)),
+        Clock.systemUTC());
+  }
+
+  @Override
+  public List<EventSource<?, StoreCluster>> prepareEventSources(
+      EventSourceContext<StoreCluster> context) {
+    // Pods becoming ready show up as StatefulSet status changes; owner references map them back.
+    return List.of(
+        new InformerEventSource<>(
+            InformerEventSourceConfiguration.from(StatefulSet.class, StoreCluster.class).build(),
+            context));
+  }
+
+  @Override
+  public UpdateControl<StoreCluster> reconcile(
+      StoreCluster cluster, Context<StoreCluster> context) {
+    StoreClusterStatus status = reconcile(cluster);
+    StoreCluster patch = new StoreCluster();
+    patch.getMetadata().setName(cluster.getMetadata().getName());
+    patch.getMetadata().setNamespace(cluster.getMetadata().getNamespace());
+    patch.setStatus(status);
+    return UpdateControl.patchStatus(patch);
+  }
+
+  /** One pass; returns the status to write. */
+  public StoreClusterStatus reconcile(StoreCluster cluster) {
+    StoreClusterModel model = StoreClusterModel.fromCrd(cluster);
+    StoreClusterStatus previous = cluster.getStatus();
+    boolean wasPaused =
+        previous != null
+            && previous
+                .condition(Condition.PROGRESSING)
+                .map(c -> StatusComputer.PAUSED.equals(c.reason()))
+                .orElse(false);
+    if (model.spec().paused()) {
+      if (!wasPaused) {
+        events.normal(cluster, "Paused", "spec.paused is set: owned objects are left as they are.");
+      }
+    } else {
+      if (wasPaused) {
+        events.normal(cluster, "Resumed", "spec.paused is cleared: reconciling again.");
+      }
+      generatedTls(cluster, model);
+      apply(cluster, model.generateBootstrapConfigMap());
+      apply(cluster, model.generatePeerService());
+      apply(cluster, model.generateClientService());
+      apply(cluster, model.generateStatefulSet());
+      apply(cluster, model.generatePodDisruptionBudget());
+    }
+
+    ObservedCluster observed = members.observe(model);
+    StoreClusterStatus status =
+        StatusComputer.compute(
+            model,
+            Objects.requireNonNullElse(cluster.getMetadata().getGeneration(), 0L),
+            observed,
+            readyReplicas(model),
+            previous,
+            clock.instant());
+    announceTransitions(cluster, previous, status);
+    return status;
+  }
+
+  private int readyReplicas(StoreClusterModel model) {
+    StatefulSet set =
+        client
+            .apps()
+            .statefulSets()
+            .inNamespace(model.namespace())
+            .withName(StoreClusterResources.statefulSetName(model.name()))
+            .get();
+    if (set == null || set.getStatus() == null || set.getStatus().getReadyReplicas() == null) {
+      return 0;
+    }
+    return set.getStatus().getReadyReplicas();
+  }
+
+  private void apply(StoreCluster cluster, HasMetadata desired) {
+    boolean existed = client.resource(desired).get() != null;
+    if (existed && serverSideApply) {
+      client.resource(desired).fieldManager(FIELD_MANAGER).forceConflicts().serverSideApply();
+      return;
+    }
+    if (existed) {
+      client.resource(desired).update();
+      return;
+    }
+    // A plain create for a new object: same result, and one less thing a fake API must support.
+    client.resource(desired).create();
+    String what = desired.getKind() + " " + desired.getMetadata().getName();
+    log.info(
+        "Created {} for StoreCluster {}/{}",
+        what,
+        cluster.getMetadata().getNamespace(),
+        cluster.getMetadata().getName());
+    events.normal(cluster, "Created", "Created " + what + ".");
+  }
+
+  /**
+   * Makes the CA and certificates once. They are created, never applied: a fresh key on every pass
+   * would roll every member, so an existing Secret is left as it is.
+   */
+  private void generatedTls(StoreCluster cluster, StoreClusterModel model) {
+    if (!model.generatesTls()) {
+      return;
+    }
+    String caName = StoreClusterResources.caSecretName(model.name());
+    Secret caSecret = client.secrets().inNamespace(model.namespace()).withName(caName).get();
+    CertificateAuthority ca;
+    if (caSecret == null) {
+      ca =
+          CertificateAuthority.create(
+              model.namespace() + "/" + model.name() + " CA", clock.instant());
+    } else {
+      var data = JetcdMemberObserver.decode(caSecret);
+      ca = CertificateAuthority.fromPem(data.get(TlsSecrets.CA_CERT), data.get(TlsSecrets.CA_KEY));
+    }
+    TlsSecrets secrets = new TlsSecrets(model, ca, clock.instant());
+    if (caSecret == null) {
+      createSecret(cluster, secrets.generateCaSecret());
+    }
+    if (model.spec().tls().client() != null && model.spec().tls().client().generated()) {
+      createIfAbsent(
+          cluster,
+          StoreClusterResources.clientTlsSecretName(model.name()),
+          secrets::generateClientSecret);
+      createIfAbsent(
+          cluster,
+          StoreClusterResources.operatorTlsSecretName(model.name()),
+          secrets::generateOperatorSecret);
+    }
+    if (model.spec().tls().peer() != null && model.spec().tls().peer().generated()) {
+      createIfAbsent(
+          cluster,
+          StoreClusterResources.peerTlsSecretName(model.name()),
+          secrets::generatePeerSecret);
+    }
+  }
+
+  private void createIfAbsent(
+      StoreCluster cluster, String name, java.util.function.Supplier<Secret> secret) {
+    if (client.secrets().inNamespace(cluster.getMetadata().getNamespace()).withName(name).get()
+        == null) {
+      createSecret(cluster, secret.get());
+    }
+  }
+
+  private void createSecret(StoreCluster cluster, Secret secret) {
+    client.resource(secret).create();
+    events.normal(
+        cluster, "CertificateCreated", "Generated Secret " + secret.getMetadata().getName() + ".");
+  }
+
+  private void announceTransitions(
+      StoreCluster cluster, StoreClusterStatus previous, StoreClusterStatus status) {
+    Condition now = status.condition(Condition.AVAILABLE).orElseThrow();
+    boolean wasAvailable =
+        previous != null
+            && previous.condition(Condition.AVAILABLE).map(Condition::isTrue).orElse(false);
+    if (now.isTrue() && !wasAvailable) {
+      events.normal(cluster, "Available", now.message());
+    } else if (!now.isTrue() && wasAvailable) {
+      events.warning(cluster, "Unavailable", now.reason() + ": " + now.message());
+    }
+    if (previous != null && previous.clusterId() == null && status.clusterId() != null) {
+      events.normal(cluster, "Bootstrapped", "Cluster " + status.clusterId() + " formed.");
+    }
+  }
+}

@@ -1,0 +1,33 @@
+package dev.cairn.operator.crd;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+/** The committed CRD is the one the model generates. */
+class CrdDriftTest {
+  static final String FILE = "storeclusters.cairn.dev-v1.yml";
+  static final Path COMMITTED = Path.of("..", "crds", FILE);
+
+  @Test
+  void theCommittedCrdMatchesTheGeneratedOne() throws IOException {
+    String generated;
+    try (InputStream in = CrdDriftTest.class.getResourceAsStream("/META-INF/fabric8/" + FILE)) {
+      assertThat(in).as("the build generates target/classes/META-INF/fabric8/" + FILE).isNotNull();
+      generated = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+    String committed = Files.readString(COMMITTED);
+
+    assertThat(committed)
+        .as(
+            "crds/%s differs from the CRD generated from the model. If the model change is"
+                + " intended, update it with: cp operator/target/classes/META-INF/fabric8/%s crds/",
+            FILE, FILE)
+        .isEqualTo(generated);
+  }
+}

@@ -1,0 +1,163 @@
+package dev.cairn.operator.reconciler;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.cairn.operator.Fixtures;
+import dev.cairn.operator.crd.Condition;
+import dev.cairn.operator.crd.StoreCluster;
+import dev.cairn.operator.crd.StoreClusterSpec;
+import dev.cairn.operator.crd.StoreClusterStatus;
+import dev.cairn.operator.member.MemberObserver;
+import dev.cairn.operator.member.ObservedCluster;
+import dev.cairn.operator.member.ObservedMember;
+import dev.cairn.operator.model.StoreClusterModel;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** One reconcile pass against fabric8's mock API server, with the members faked. */
+@EnableKubernetesMockClient(crud = true)
+class StoreClusterReconcilerTest {
+  KubernetesClient client;
+
+  private final FakeMembers members = new FakeMembers();
+  private StoreClusterReconciler reconciler;
+
+  /** Members as the test wants them seen; records which clusters were asked. */
+  static final class FakeMembers implements MemberObserver {
+    ObservedCluster next = ObservedCluster.unreachable();
+    final List<String> asked = new ArrayList<>();
+
+    @Override
+    public ObservedCluster observe(StoreClusterModel cluster) {
+      asked.add(cluster.clientEndpoint());
+      return next;
+    }
+  }
+
+  @BeforeEach
+  void setUp() {
+    reconciler =
+        new StoreClusterReconciler(
+            client,
+            members,
+            Clock.fixed(Instant.parse("2026-03-01T12:00:00Z"), ZoneOffset.UTC),
+            false);
+  }
+
+  @Test
+  void aNewClusterGetsItsServicesStatefulSetAndBudgetOwnedByIt() {
+    StoreCluster cluster = create(Fixtures.minimal());
+
+    StoreClusterStatus status = reconciler.reconcile(cluster);
+
+    assertOwned(client.services().inNamespace("db").withName("orders-peer").get(), cluster);
+    assertOwned(client.services().inNamespace("db").withName("orders-client").get(), cluster);
+    assertOwned(client.configMaps().inNamespace("db").withName("orders-bootstrap").get(), cluster);
+    StatefulSet set = client.apps().statefulSets().inNamespace("db").withName("orders").get();
+    assertOwned(set, cluster);
+    assertThat(set.getSpec().getReplicas()).isEqualTo(3);
+    assertOwned(
+        client.policy().v1().podDisruptionBudget().inNamespace("db").withName("orders").get(),
+        cluster);
+    assertThat(client.secrets().inNamespace("db").list().getItems()).isEmpty();
+    assertThat(members.asked).containsExactly("http://orders-client.db.svc:2379");
+    assertThat(status.condition(Condition.AVAILABLE).orElseThrow().reason())
+        .isEqualTo("MembersUnreachable");
+    assertThat(events()).contains("Created StatefulSet orders.", "Created Service orders-peer.");
+  }
+
+  @Test
+  void generatedTlsMakesTheCaAndCertificateSecretsOnce() {
+    StoreCluster cluster = create(Fixtures.production());
+
+    reconciler.reconcile(cluster);
+    Secret peer = client.secrets().inNamespace("db").withName("orders-peer-tls").get();
+    reconciler.reconcile(cluster);
+
+    for (String name :
+        List.of("orders-ca", "orders-client-tls", "orders-peer-tls", "orders-operator-tls")) {
+      assertOwned(client.secrets().inNamespace("db").withName(name).get(), cluster);
+    }
+    // A second pass keeps the certificates: new keys would roll every member.
+    assertThat(client.secrets().inNamespace("db").withName("orders-peer-tls").get().getStringData())
+        .isEqualTo(peer.getStringData());
+    assertThat(client.secrets().inNamespace("db").list().getItems()).hasSize(4);
+  }
+
+  @Test
+  void aPausedClusterIsObservedButNothingIsApplied() {
+    StoreCluster cluster = Fixtures.minimal();
+    cluster.setSpec(new StoreClusterSpec(3, null, null, null, null, null, null, null, null, true));
+    cluster = create(cluster);
+
+    StoreClusterStatus status = reconciler.reconcile(cluster);
+
+    assertThat(client.apps().statefulSets().inNamespace("db").list().getItems()).isEmpty();
+    assertThat(client.services().inNamespace("db").list().getItems()).isEmpty();
+    assertThat(status.condition(Condition.PROGRESSING).orElseThrow().reason()).isEqualTo("Paused");
+    assertThat(events()).contains("spec.paused is set: owned objects are left as they are.");
+  }
+
+  @Test
+  void aClusterBecomingAvailableIsAnnouncedAndItsIdLatched() {
+    StoreCluster cluster = create(Fixtures.minimal());
+    StoreClusterStatus first = reconciler.reconcile(cluster);
+    cluster.setStatus(first);
+    members.next =
+        new ObservedCluster(
+            true,
+            0xc1,
+            List.of(
+                new ObservedMember(1, "orders-0", List.of("http://a:2379"), false, true, true, 1),
+                new ObservedMember(2, "orders-1", List.of("http://b:2379"), false, true, true, 1),
+                new ObservedMember(3, "orders-2", List.of("http://c:2379"), false, true, true, 1)));
+
+    StoreClusterStatus second = reconciler.reconcile(cluster);
+    cluster.setStatus(second);
+    reconciler.reconcile(cluster);
+
+    assertThat(second.condition(Condition.AVAILABLE).orElseThrow().isTrue()).isTrue();
+    assertThat(second.clusterId()).isEqualTo("c1");
+    assertThat(second.leader()).isEqualTo("orders-0");
+    assertThat(events()).contains("Cluster c1 formed.");
+    assertThat(events().stream().filter(m -> m.startsWith("Leader orders-0"))).hasSize(1);
+    assertThat(client.configMaps().inNamespace("db").withName("orders-bootstrap").get().getData())
+        .containsEntry("initial-cluster-state", "existing");
+  }
+
+  private StoreCluster create(StoreCluster cluster) {
+    cluster.getMetadata().setUid(null);
+    StoreCluster created = client.resource(cluster).create();
+    created.setSpec(cluster.getSpec());
+    return created;
+  }
+
+  private List<String> events() {
+    return client.v1().events().inNamespace("db").list().getItems().stream()
+        .map(e -> e.getMessage())
+        .toList();
+  }
+
+  private static void assertOwned(HasMetadata object, StoreCluster owner) {
+    assertThat(object).as("owned object exists").isNotNull();
+    assertThat(object.getMetadata().getOwnerReferences())
+        .singleElement()
+        .satisfies(
+            ref -> {
+              assertThat(ref.getKind()).isEqualTo("StoreCluster");
+              assertThat(ref.getName()).isEqualTo(owner.getMetadata().getName());
+              assertThat(ref.getUid()).isEqualTo(owner.getMetadata().getUid()).isNotNull();
+              assertThat(ref.getController()).isTrue();
+            });
+  }
+}
