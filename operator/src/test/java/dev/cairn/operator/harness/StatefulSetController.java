@@ -1,0 +1,142 @@
+package dev.cairn.operator.harness;
+
+import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.PodSpecBuilder;
+import io.fabric8.kubernetes.api.model.VolumeBuilder;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.apps.StatefulSetStatusBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * What kube-controller-manager does for a StatefulSet, as far as the operator can tell: pods {@code
+ * NAME-0..N-1} from the template, each with a claim per volume claim template named as Kubernetes
+ * names it, and {@code status.readyReplicas} counted from the pods' Ready conditions.
+ */
+record StatefulSetController(KubernetesClient client) {
+  static final String POD_NAME_LABEL = "statefulset.kubernetes.io/pod-name";
+
+  /** One level-triggered pass over every StatefulSet. */
+  void sync() {
+    for (StatefulSet set : client.apps().statefulSets().inAnyNamespace().list().getItems()) {
+      sync(set);
+    }
+  }
+
+  private void sync(StatefulSet set) {
+    String namespace = set.getMetadata().getNamespace();
+    String name = set.getMetadata().getName();
+    int replicas = Objects.requireNonNullElse(set.getSpec().getReplicas(), 1);
+    List<Pod> pods = ownedPods(set);
+    for (int ordinal = 0; ordinal < replicas; ordinal++) {
+      String podName = name + "-" + ordinal;
+      if (pods.stream().noneMatch(p -> p.getMetadata().getName().equals(podName))) {
+        client.resource(pod(set, podName)).create();
+      }
+    }
+    int ready = 0;
+    for (Pod pod : pods) {
+      if (ordinal(name, pod) >= replicas) {
+        client.resource(pod).delete();
+      } else if (isReady(pod)) {
+        ready++;
+      }
+    }
+    Integer current = set.getStatus() == null ? null : set.getStatus().getReadyReplicas();
+    Integer currentReplicas = set.getStatus() == null ? null : set.getStatus().getReplicas();
+    if (!Objects.equals(current, ready) || !Objects.equals(currentReplicas, pods.size())) {
+      final int readyCount = ready;
+      final int podCount = Math.min(pods.size(), replicas);
+      client
+          .apps()
+          .statefulSets()
+          .inNamespace(namespace)
+          .withName(name)
+          .editStatus(
+              s -> {
+                s.setStatus(
+                    new StatefulSetStatusBuilder()
+                        .withReplicas(podCount)
+                        .withReadyReplicas(readyCount)
+                        .withAvailableReplicas(readyCount)
+                        .withObservedGeneration(s.getMetadata().getGeneration())
+                        .build());
+                return s;
+              });
+    }
+  }
+
+  private List<Pod> ownedPods(StatefulSet set) {
+    String uid = set.getMetadata().getUid();
+    return client.pods().inNamespace(set.getMetadata().getNamespace()).list().getItems().stream()
+        .filter(
+            p ->
+                p.getMetadata().getOwnerReferences().stream().anyMatch(o -> uid.equals(o.getUid())))
+        .toList();
+  }
+
+  private static int ordinal(String setName, Pod pod) {
+    return Integer.parseInt(pod.getMetadata().getName().substring(setName.length() + 1));
+  }
+
+  static boolean isReady(Pod pod) {
+    return pod.getStatus() != null
+        && pod.getStatus().getConditions().stream()
+            .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
+  }
+
+  /** The claim a pod's volume refers to: {@code TEMPLATE-POD}, as Kubernetes names it. */
+  static String claimName(String template, String podName) {
+    return template + "-" + podName;
+  }
+
+  private static Pod pod(StatefulSet set, String podName) {
+    var template = set.getSpec().getTemplate();
+    Map<String, String> labels = new LinkedHashMap<>(template.getMetadata().getLabels());
+    labels.put(POD_NAME_LABEL, podName);
+    PodSpecBuilder spec =
+        new PodSpecBuilder(template.getSpec())
+            // hostname.subdomain is the pod's DNS name under the governing headless Service.
+            .withHostname(podName)
+            .withSubdomain(set.getSpec().getServiceName());
+    for (PersistentVolumeClaim claim : set.getSpec().getVolumeClaimTemplates()) {
+      String volume = claim.getMetadata().getName();
+      spec.addToVolumes(
+          new VolumeBuilder()
+              .withName(volume)
+              .withNewPersistentVolumeClaim()
+              .withClaimName(claimName(volume, podName))
+              .endPersistentVolumeClaim()
+              .build());
+    }
+    PodSpec podSpec = spec.build();
+    return new PodBuilder()
+        .withNewMetadata()
+        .withName(podName)
+        .withNamespace(set.getMetadata().getNamespace())
+        .withLabels(labels)
+        .withAnnotations(template.getMetadata().getAnnotations())
+        .withOwnerReferences(
+            new OwnerReferenceBuilder()
+                .withApiVersion("apps/v1")
+                .withKind("StatefulSet")
+                .withName(set.getMetadata().getName())
+                .withUid(set.getMetadata().getUid())
+                .withController(true)
+                .withBlockOwnerDeletion(true)
+                .build())
+        .endMetadata()
+        .withSpec(podSpec)
+        .withNewStatus()
+        .withPhase("Pending")
+        .endStatus()
+        .build();
+  }
+}
