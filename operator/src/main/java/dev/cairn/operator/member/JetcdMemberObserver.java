@@ -1,19 +1,13 @@
 package dev.cairn.operator.member;
 
-import dev.cairn.operator.crd.StoreClusterResources;
 import dev.cairn.operator.model.StoreClusterModel;
-import dev.cairn.operator.model.TlsSecrets;
-import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
-import io.etcd.jetcd.ClientBuilder;
 import io.etcd.jetcd.cluster.Member;
 import io.etcd.jetcd.cluster.MemberListResponse;
 import io.etcd.jetcd.maintenance.AlarmMember;
 import io.etcd.jetcd.maintenance.StatusResponse;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.grpc.netty.GrpcSslContexts;
-import java.io.ByteArrayInputStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -33,13 +27,13 @@ import org.slf4j.LoggerFactory;
 /**
  * Observes a cluster with jetcd: the member list through the client Service, then each member's own
  * status at its advertised client URL. With client TLS the operator presents the certificate from
- * the cluster's operator Secret (or, for user-provided TLS, the same Secret as the members); with
- * auth it logs in as root.
+ * the cluster's operator Secret (or, for user-provided TLS, the same Secret as the members), whose
+ * CN makes it root once auth is on; it never logs in with a password.
  */
 public final class JetcdMemberObserver implements MemberObserver {
   private static final Logger log = LoggerFactory.getLogger(JetcdMemberObserver.class);
 
-  private final KubernetesClient kubernetes;
+  private final JetcdClients clients;
   private final Duration timeout;
 
   /**
@@ -47,7 +41,7 @@ public final class JetcdMemberObserver implements MemberObserver {
    * @param timeout the limit of each etcd call
    */
   public JetcdMemberObserver(KubernetesClient kubernetes, Duration timeout) {
-    this.kubernetes = kubernetes;
+    this.clients = new JetcdClients(kubernetes);
     this.timeout = timeout;
   }
 
@@ -109,40 +103,10 @@ public final class JetcdMemberObserver implements MemberObserver {
     }
   }
 
+  // Auth requires client TLS (a CRD rule): the certificate alone makes the operator root, before
+  // auth is on and after.
   private Client client(StoreClusterModel cluster) throws SSLException {
-    ClientBuilder builder = Client.builder().endpoints(cluster.clientEndpoint());
-    if (cluster.spec().clientTls()) {
-      Map<String, String> tls = secretData(cluster.namespace(), operatorTlsSecret(cluster));
-      builder.sslContext(
-          GrpcSslContexts.forClient()
-              .trustManager(stream(tls.get(TlsSecrets.CA_CERT)))
-              .keyManager(stream(tls.get(TlsSecrets.TLS_CERT)), stream(tls.get(TlsSecrets.TLS_KEY)))
-              .build());
-    }
-    if (cluster.spec().auth().enabled()) {
-      Map<String, String> root =
-          secretData(cluster.namespace(), cluster.spec().auth().rootSecretName());
-      builder
-          .user(ByteSequence.from("root", StandardCharsets.UTF_8))
-          .password(ByteSequence.from(root.getOrDefault("password", ""), StandardCharsets.UTF_8));
-    }
-    return builder.build();
-  }
-
-  private static String operatorTlsSecret(StoreClusterModel cluster) {
-    if (cluster.spec().tls().client().generated()) {
-      return StoreClusterResources.operatorTlsSecretName(cluster.name());
-    }
-    // A user-provided client Secret must then hold a certificate usable as a client too.
-    return cluster.clientTlsSecret();
-  }
-
-  private Map<String, String> secretData(String namespace, String name) {
-    Secret secret = kubernetes.secrets().inNamespace(namespace).withName(name).get();
-    if (secret == null) {
-      throw new IllegalStateException("Secret " + namespace + "/" + name + " does not exist");
-    }
-    return decode(secret);
+    return clients.builder(cluster).build();
   }
 
   /**
@@ -162,12 +126,5 @@ public final class JetcdMemberObserver implements MemberObserver {
                   values.put(k, new String(Base64.getDecoder().decode(v), StandardCharsets.UTF_8)));
     }
     return values;
-  }
-
-  private static ByteArrayInputStream stream(String pem) {
-    if (pem == null) {
-      throw new IllegalStateException("TLS Secret lacks a key");
-    }
-    return new ByteArrayInputStream(pem.getBytes(StandardCharsets.UTF_8));
   }
 }

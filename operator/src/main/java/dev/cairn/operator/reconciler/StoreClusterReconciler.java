@@ -4,6 +4,9 @@ import dev.cairn.operator.crd.Condition;
 import dev.cairn.operator.crd.StoreCluster;
 import dev.cairn.operator.crd.StoreClusterResources;
 import dev.cairn.operator.crd.StoreClusterStatus;
+import dev.cairn.operator.member.AuthAdmin;
+import dev.cairn.operator.member.AuthState;
+import dev.cairn.operator.member.JetcdAuthAdmin;
 import dev.cairn.operator.member.JetcdMemberObserver;
 import dev.cairn.operator.member.MemberObserver;
 import dev.cairn.operator.member.ObservedCluster;
@@ -63,6 +66,7 @@ public class StoreClusterReconciler implements Reconciler<StoreCluster> {
 
   private final KubernetesClient client;
   private final MemberObserver members;
+  private final AuthAdmin auth;
   private final EventRecorder events;
   private final Clock clock;
   private final boolean serverSideApply;
@@ -73,7 +77,18 @@ public class StoreClusterReconciler implements Reconciler<StoreCluster> {
    * @param clock the time of status transitions, events and certificates
    */
   public StoreClusterReconciler(KubernetesClient client, MemberObserver members, Clock clock) {
-    this(client, members, clock, true);
+    this(client, members, AuthAdmin.NONE, clock, true);
+  }
+
+  /**
+   * @param client the API server
+   * @param members asks the members about themselves
+   * @param auth turns on etcd auth once the cluster has formed
+   * @param clock the time of status transitions, events and certificates
+   */
+  public StoreClusterReconciler(
+      KubernetesClient client, MemberObserver members, AuthAdmin auth, Clock clock) {
+    this(client, members, auth, clock, true);
   }
 
   /**
@@ -81,19 +96,26 @@ public class StoreClusterReconciler implements Reconciler<StoreCluster> {
    * API server, which does not implement apply patches.
    */
   StoreClusterReconciler(
-      KubernetesClient client, MemberObserver members, Clock clock, boolean serverSideApply) {
+      KubernetesClient client,
+      MemberObserver members,
+      AuthAdmin auth,
+      Clock clock,
+      boolean serverSideApply) {
     this.serverSideApply = serverSideApply;
     this.client = client;
     this.members = members;
+    this.auth = auth;
     this.events = new EventRecorder(client, clock);
     this.clock = clock;
   }
 
-  /** A reconciler observing members with jetcd. */
+  /** A reconciler observing members and enabling auth with jetcd. */
   public static StoreClusterReconciler withJetcd(KubernetesClient client) {
+    java.time.Duration timeout = java.time.Duration.ofSeconds(5);
     return new StoreClusterReconciler(
         client,
-        new JetcdMemberObserver(client, java.time.Duration.ofSeconds(5)),
+        new JetcdMemberObserver(client, timeout),
+        new JetcdAuthAdmin(client, timeout),
         Clock.systemUTC());
   }
 
@@ -145,6 +167,9 @@ public class StoreClusterReconciler implements Reconciler<StoreCluster> {
     }
 
     ObservedCluster observed = members.observe(model);
+    if (!model.spec().paused() && authDue(model, observed)) {
+      enableAuth(cluster, model, observed);
+    }
     StoreClusterStatus status =
         StatusComputer.compute(
             model,
@@ -155,6 +180,39 @@ public class StoreClusterReconciler implements Reconciler<StoreCluster> {
             clock.instant());
     announceTransitions(cluster, previous, status);
     return status;
+  }
+
+  /**
+   * Whether to see to auth now: asked for, and the cluster formed with every member healthy, so
+   * that the root user and the enabled flag are written once to a settled cluster, not
+   * mid-bootstrap.
+   */
+  static boolean authDue(StoreClusterModel model, ObservedCluster observed) {
+    return model.spec().auth().enabled()
+        && observed.reachable()
+        && observed.clusterId() != 0
+        && !observed.members().isEmpty()
+        && observed.members().stream().allMatch(m -> m.healthy())
+        && observed.leader().isPresent();
+  }
+
+  private void enableAuth(StoreCluster cluster, StoreClusterModel model, ObservedCluster observed) {
+    AuthState state = auth.ensureEnabled(model, observed.clusterId());
+    if (state == AuthState.ENABLED_NOW) {
+      events.normal(
+          cluster,
+          "AuthEnabled",
+          "Created user root (password from Secret "
+              + model.spec().auth().rootSecretName()
+              + ") with the root role and enabled auth.");
+    } else if (state == AuthState.WRONG_PASSWORD) {
+      // Not an event each pass: the user must change the Secret or the password, not be spammed.
+      log.warn(
+          "StoreCluster {}/{}: auth is on but the password in Secret {} does not log in as root",
+          model.namespace(),
+          model.name(),
+          model.spec().auth().rootSecretName());
+    }
   }
 
   private int readyReplicas(StoreClusterModel model) {

@@ -14,8 +14,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * What the API server will refuse, read from the committed CRD: bounds and patterns of the OpenAPI
- * schema, and the CEL rules with the messages users see. The rules' text is asserted; they are
- * evaluated by the API server, not here.
+ * schema, and the CEL rules with the messages users see. {@link CrdValidationTest} evaluates them.
  */
 class CrdSchemaTest {
   private static CustomResourceDefinitionVersion version;

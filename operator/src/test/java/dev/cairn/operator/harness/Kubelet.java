@@ -1,5 +1,6 @@
 package dev.cairn.operator.harness;
 
+import dev.cairn.operator.member.JetcdMemberObserver;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapKeySelector;
 import io.fabric8.kubernetes.api.model.Container;
@@ -7,6 +8,7 @@ import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodConditionBuilder;
 import io.fabric8.kubernetes.api.model.PodStatusBuilder;
+import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -145,7 +147,12 @@ final class Kubelet implements AutoCloseable {
       // As a real kubelet: CreateContainerConfigError until the ConfigMap exists.
       return Optional.empty();
     }
-    Map<String, String> mounts = volumeDirectories(pod, container);
+    Optional<Map<String, String>> mounted = volumeDirectories(pod, container);
+    if (mounted.isEmpty()) {
+      // As a real kubelet: the container waits until its Secret exists.
+      return Optional.empty();
+    }
+    Map<String, String> mounts = mounted.get();
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.add("-Djdk.net.hosts.file=" + hosts.path());
@@ -230,28 +237,56 @@ final class Kubelet implements AutoCloseable {
     return matcher.appendTail(out).toString();
   }
 
-  /** Mount paths of claims, mapped to the claims' directories. */
-  private Map<String, String> volumeDirectories(Pod pod, Container container) {
-    Map<String, String> claims = new HashMap<>();
+  /**
+   * Mount paths mapped to directories: a claim's directory, or for a Secret a directory of the pod
+   * holding one file per key, written afresh at each start. Empty while a Secret is missing.
+   */
+  private Optional<Map<String, String>> volumeDirectories(Pod pod, Container container) {
+    Map<String, Volume> volumes = new HashMap<>();
     for (Volume volume : pod.getSpec().getVolumes()) {
-      if (volume.getPersistentVolumeClaim() != null) {
-        claims.put(volume.getName(), volume.getPersistentVolumeClaim().getClaimName());
-      }
+      volumes.put(volume.getName(), volume);
     }
     Map<String, String> mounts = new LinkedHashMap<>();
-    for (VolumeMount mount : container.getVolumeMounts()) {
-      String claim = claims.get(mount.getName());
-      if (claim != null) {
-        Path dir = volume(pod.getMetadata().getNamespace(), claim);
-        try {
+    try {
+      for (VolumeMount mount : container.getVolumeMounts()) {
+        Volume volume = volumes.get(mount.getName());
+        Path dir;
+        if (volume == null) {
+          continue;
+        } else if (volume.getPersistentVolumeClaim() != null) {
+          dir =
+              volume(
+                  pod.getMetadata().getNamespace(),
+                  volume.getPersistentVolumeClaim().getClaimName());
           Files.createDirectories(dir);
-        } catch (IOException e) {
-          throw new UncheckedIOException(e);
+        } else if (volume.getSecret() != null) {
+          Secret secret =
+              client
+                  .secrets()
+                  .inNamespace(pod.getMetadata().getNamespace())
+                  .withName(volume.getSecret().getSecretName())
+                  .get();
+          if (secret == null) {
+            return Optional.empty();
+          }
+          dir =
+              root.resolve("secrets")
+                  .resolve(pod.getMetadata().getNamespace())
+                  .resolve(pod.getMetadata().getName())
+                  .resolve(volume.getName());
+          Files.createDirectories(dir);
+          for (var entry : JetcdMemberObserver.decode(secret).entrySet()) {
+            Files.writeString(dir.resolve(entry.getKey()), entry.getValue());
+          }
+        } else {
+          continue;
         }
         mounts.put(mount.getMountPath(), dir.toString());
       }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
-    return mounts;
+    return Optional.of(mounts);
   }
 
   /** An argument as seen from this machine: volumes at their directories, 0.0.0.0 at the pod. */

@@ -1,5 +1,6 @@
 package dev.cairn.operator.reconciler;
 
+import dev.cairn.operator.member.JetcdAuthAdmin;
 import dev.cairn.operator.member.JetcdMemberObserver;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Clock;
@@ -9,9 +10,13 @@ import java.time.Duration;
 public final class MockApiReconciler {
   private MockApiReconciler() {}
 
-  /** Observes real members with jetcd, as in production. */
+  /** Observes real members and enables auth with jetcd, as in production. */
   public static StoreClusterReconciler withJetcd(KubernetesClient client, Duration timeout) {
     return new StoreClusterReconciler(
-        client, new JetcdMemberObserver(client, timeout), Clock.systemUTC(), false);
+        client,
+        new JetcdMemberObserver(client, timeout),
+        new JetcdAuthAdmin(client, timeout),
+        Clock.systemUTC(),
+        false);
   }
 }

@@ -7,6 +7,8 @@ import dev.cairn.operator.crd.Condition;
 import dev.cairn.operator.crd.StoreCluster;
 import dev.cairn.operator.crd.StoreClusterSpec;
 import dev.cairn.operator.crd.StoreClusterStatus;
+import dev.cairn.operator.member.AuthAdmin;
+import dev.cairn.operator.member.AuthState;
 import dev.cairn.operator.member.MemberObserver;
 import dev.cairn.operator.member.ObservedCluster;
 import dev.cairn.operator.member.ObservedMember;
@@ -30,6 +32,7 @@ class StoreClusterReconcilerTest {
   KubernetesClient client;
 
   private final FakeMembers members = new FakeMembers();
+  private final FakeAuth auth = new FakeAuth();
   private StoreClusterReconciler reconciler;
 
   /** Members as the test wants them seen; records which clusters were asked. */
@@ -44,12 +47,25 @@ class StoreClusterReconcilerTest {
     }
   }
 
+  /** Answers with the state the test sets; records the cluster ids it was asked about. */
+  static final class FakeAuth implements AuthAdmin {
+    AuthState next = AuthState.ENABLED_NOW;
+    final List<Long> asked = new ArrayList<>();
+
+    @Override
+    public AuthState ensureEnabled(StoreClusterModel cluster, long clusterId) {
+      asked.add(clusterId);
+      return next;
+    }
+  }
+
   @BeforeEach
   void setUp() {
     reconciler =
         new StoreClusterReconciler(
             client,
             members,
+            auth,
             Clock.fixed(Instant.parse("2026-03-01T12:00:00Z"), ZoneOffset.UTC),
             false);
   }
@@ -133,6 +149,53 @@ class StoreClusterReconcilerTest {
     assertThat(events().stream().filter(m -> m.startsWith("Leader orders-0"))).hasSize(1);
     assertThat(client.configMaps().inNamespace("db").withName("orders-bootstrap").get().getData())
         .containsEntry("initial-cluster-state", "existing");
+  }
+
+  @Test
+  void authIsEnabledOnlyOnceTheClusterHasFormedAndAnnouncedOnce() {
+    StoreCluster cluster = create(Fixtures.production());
+    reconciler.reconcile(cluster);
+    members.next =
+        new ObservedCluster(
+            true,
+            0xc1,
+            List.of(
+                new ObservedMember(1, "orders-0", List.of("https://a:2379"), false, true, true, 1),
+                new ObservedMember(
+                    2, "orders-1", List.of("https://b:2379"), false, false, false, 0),
+                new ObservedMember(
+                    3, "orders-2", List.of("https://c:2379"), false, true, true, 1)));
+    reconciler.reconcile(cluster);
+    assertThat(auth.asked).as("not before every member is healthy").isEmpty();
+
+    members.next =
+        new ObservedCluster(
+            true,
+            0xc1,
+            List.of(
+                new ObservedMember(1, "orders-0", List.of("https://a:2379"), false, true, true, 1),
+                new ObservedMember(2, "orders-1", List.of("https://b:2379"), false, true, true, 1),
+                new ObservedMember(
+                    3, "orders-2", List.of("https://c:2379"), false, true, true, 1)));
+    reconciler.reconcile(cluster);
+    auth.next = AuthState.ENABLED;
+    reconciler.reconcile(cluster);
+
+    assertThat(auth.asked).containsExactly(0xc1L, 0xc1L);
+    assertThat(events().stream().filter(m -> m.contains("enabled auth"))).hasSize(1);
+  }
+
+  @Test
+  void aClusterWithoutAuthIsNeverAskedToEnableIt() {
+    StoreCluster cluster = create(Fixtures.minimal());
+    members.next =
+        new ObservedCluster(
+            true,
+            0xc1,
+            List.of(
+                new ObservedMember(1, "orders-0", List.of("http://a:2379"), false, true, true, 1)));
+    reconciler.reconcile(cluster);
+    assertThat(auth.asked).isEmpty();
   }
 
   private StoreCluster create(StoreCluster cluster) {
