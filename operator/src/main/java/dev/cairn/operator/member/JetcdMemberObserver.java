@@ -79,9 +79,9 @@ public final class JetcdMemberObserver implements MemberObserver {
       throws InterruptedException {
     List<String> urls = member.getClientURIs().stream().map(URI::toString).toList();
     if (urls.isEmpty()) {
-      // Added but never started: nothing to ask.
+      // Added but never started: nothing to ask; its name is its pod's, from its peer URL.
       return new ObservedMember(
-          member.getId(), member.getName(), urls, member.isLearner(), false, false, 0);
+          member.getId(), nameOf(member), urls, member.isLearner(), false, false, 0);
     }
     try {
       StatusResponse status =
@@ -101,6 +101,28 @@ public final class JetcdMemberObserver implements MemberObserver {
       return new ObservedMember(
           member.getId(), member.getName(), urls, member.isLearner(), false, false, 0);
     }
+  }
+
+  /**
+   * A member's name; for one added but not started yet (which has none), the first label of its
+   * peer URL's host, which is its pod's name.
+   */
+  static String nameOf(Member member) {
+    if (!member.getName().isEmpty()) {
+      return member.getName();
+    }
+    return member.getPeerURIs().stream()
+        .map(URI::getHost)
+        .filter(java.util.Objects::nonNull)
+        .map(JetcdMemberObserver::podName)
+        .findFirst()
+        .orElse("");
+  }
+
+  /** The pod name in a member's DNS name {@code POD.SERVICE.NAMESPACE.svc}. */
+  static String podName(String host) {
+    int dot = host.indexOf('.');
+    return dot < 0 ? host : host.substring(0, dot);
   }
 
   // Auth requires client TLS (a CRD rule): the certificate alone makes the operator root, before

@@ -156,17 +156,43 @@ public final class StoreClusterModel {
 
   /** {@code --initial-cluster}: every member's name and peer URL. */
   public String initialCluster() {
-    return StoreClusterResources.memberNames(name, spec.replicas()).stream()
-        .map(
-            member ->
-                member
-                    + "="
-                    + peerScheme()
-                    + "://"
-                    + StoreClusterResources.memberHost(name, namespace, member)
-                    + ":"
-                    + PEER_PORT)
+    return initialCluster(StoreClusterResources.memberNames(name, spec.replicas()));
+  }
+
+  /**
+   * {@code --initial-cluster} for the given members, in ordinal order: what a member joining a
+   * running cluster must be told, the current members and itself.
+   */
+  public String initialCluster(List<String> members) {
+    return members.stream()
+        .distinct()
+        .sorted(java.util.Comparator.comparingInt(StoreClusterModel::ordinal))
+        .map(member -> member + "=" + peerUrl(member))
         .collect(Collectors.joining(","));
+  }
+
+  /** A member's peer URL, at its DNS name under the peer Service. */
+  public String peerUrl(String member) {
+    return peerScheme()
+        + "://"
+        + StoreClusterResources.memberHost(name, namespace, member)
+        + ":"
+        + PEER_PORT;
+  }
+
+  /** A member's ordinal, the number after its last dash; -1 when there is none. */
+  public static int ordinal(String member) {
+    int dash = member.lastIndexOf('-');
+    try {
+      return Integer.parseInt(member.substring(dash + 1));
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+
+  /** Whether the cluster has formed: a cluster id has been seen. */
+  public boolean bootstrapped() {
+    return bootstrapped;
   }
 
   /** The Secret mounted for the client listener, or null without client TLS. */
@@ -245,9 +271,21 @@ public final class StoreClusterModel {
    * members; a member with data ignores them.
    */
   public ConfigMap generateBootstrapConfigMap() {
+    return bootstrapConfigMap(initialCluster(), bootstrapped ? "existing" : "new");
+  }
+
+  /**
+   * The bootstrap settings for a running cluster whose members are {@code members}: a member that
+   * starts without data joins them ({@code existing}).
+   */
+  public ConfigMap generateBootstrapConfigMap(List<String> members) {
+    return bootstrapConfigMap(initialCluster(members), "existing");
+  }
+
+  private ConfigMap bootstrapConfigMap(String initialCluster, String state) {
     Map<String, String> data = new LinkedHashMap<>();
-    data.put(INITIAL_CLUSTER_KEY, initialCluster());
-    data.put(INITIAL_CLUSTER_STATE_KEY, bootstrapped ? "existing" : "new");
+    data.put(INITIAL_CLUSTER_KEY, initialCluster);
+    data.put(INITIAL_CLUSTER_STATE_KEY, state);
     return new ConfigMapBuilder()
         .withMetadata(metadata(StoreClusterResources.bootstrapConfigMapName(name), "bootstrap"))
         .withData(data)
@@ -272,12 +310,21 @@ public final class StoreClusterModel {
    * it cannot be before a quorum of its peers is up.
    */
   public StatefulSet generateStatefulSet() {
+    return generateStatefulSet(spec.replicas());
+  }
+
+  /**
+   * The members' StatefulSet with {@code replicas} pods: once the cluster has formed, the pods
+   * follow the members the cluster lists, which the operator adds and removes one at a time, not
+   * spec.replicas directly.
+   */
+  public StatefulSet generateStatefulSet(int replicas) {
     Map<String, String> podLabels = new LinkedHashMap<>(spec.pod().labels());
     podLabels.putAll(Labels.of(name, "store"));
     return new StatefulSetBuilder()
         .withMetadata(metadata(StoreClusterResources.statefulSetName(name), "store"))
         .withNewSpec()
-        .withReplicas(spec.replicas())
+        .withReplicas(replicas)
         .withServiceName(StoreClusterResources.peerServiceName(name))
         .withPodManagementPolicy("Parallel")
         .withNewSelector()

@@ -8,11 +8,20 @@ import dev.cairn.operator.member.AuthAdmin;
 import dev.cairn.operator.member.AuthState;
 import dev.cairn.operator.member.JetcdAuthAdmin;
 import dev.cairn.operator.member.JetcdMemberObserver;
+import dev.cairn.operator.member.JetcdMembershipAdmin;
 import dev.cairn.operator.member.MemberObserver;
+import dev.cairn.operator.member.MembershipAdmin;
+import dev.cairn.operator.member.MembershipAdmin.MembershipException;
 import dev.cairn.operator.member.ObservedCluster;
+import dev.cairn.operator.member.ObservedMember;
 import dev.cairn.operator.model.CertificateAuthority;
 import dev.cairn.operator.model.StoreClusterModel;
 import dev.cairn.operator.model.TlsSecrets;
+import dev.cairn.operator.planning.Desired;
+import dev.cairn.operator.planning.Member;
+import dev.cairn.operator.planning.MemberPlanner;
+import dev.cairn.operator.planning.Observed;
+import dev.cairn.operator.planning.Step;
 import dev.cairn.operator.status.StatusComputer;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Secret;
@@ -28,6 +37,8 @@ import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
@@ -67,6 +78,7 @@ public class StoreClusterReconciler implements Reconciler<StoreCluster> {
   private final KubernetesClient client;
   private final MemberObserver members;
   private final AuthAdmin auth;
+  private final MembershipAdmin membership;
   private final EventRecorder events;
   private final Clock clock;
   private final boolean serverSideApply;
@@ -77,7 +89,7 @@ public class StoreClusterReconciler implements Reconciler<StoreCluster> {
    * @param clock the time of status transitions, events and certificates
    */
   public StoreClusterReconciler(KubernetesClient client, MemberObserver members, Clock clock) {
-    this(client, members, AuthAdmin.NONE, clock, true);
+    this(client, members, AuthAdmin.NONE, MembershipAdmin.NONE, clock, true);
   }
 
   /**
@@ -88,7 +100,23 @@ public class StoreClusterReconciler implements Reconciler<StoreCluster> {
    */
   public StoreClusterReconciler(
       KubernetesClient client, MemberObserver members, AuthAdmin auth, Clock clock) {
-    this(client, members, auth, clock, true);
+    this(client, members, auth, MembershipAdmin.NONE, clock, true);
+  }
+
+  /**
+   * @param client the API server
+   * @param members asks the members about themselves
+   * @param auth turns on etcd auth once the cluster has formed
+   * @param membership adds, promotes and removes members of the formed cluster
+   * @param clock the time of status transitions, events and certificates
+   */
+  public StoreClusterReconciler(
+      KubernetesClient client,
+      MemberObserver members,
+      AuthAdmin auth,
+      MembershipAdmin membership,
+      Clock clock) {
+    this(client, members, auth, membership, clock, true);
   }
 
   /**
@@ -99,12 +127,14 @@ public class StoreClusterReconciler implements Reconciler<StoreCluster> {
       KubernetesClient client,
       MemberObserver members,
       AuthAdmin auth,
+      MembershipAdmin membership,
       Clock clock,
       boolean serverSideApply) {
     this.serverSideApply = serverSideApply;
     this.client = client;
     this.members = members;
     this.auth = auth;
+    this.membership = membership;
     this.events = new EventRecorder(client, clock);
     this.clock = clock;
   }
@@ -116,6 +146,7 @@ public class StoreClusterReconciler implements Reconciler<StoreCluster> {
         client,
         new JetcdMemberObserver(client, timeout),
         new JetcdAuthAdmin(client, timeout),
+        new JetcdMembershipAdmin(client, timeout),
         Clock.systemUTC());
   }
 
@@ -159,14 +190,31 @@ public class StoreClusterReconciler implements Reconciler<StoreCluster> {
         events.normal(cluster, "Resumed", "spec.paused is cleared: reconciling again.");
       }
       generatedTls(cluster, model);
-      apply(cluster, model.generateBootstrapConfigMap());
+      if (!model.bootstrapped()) {
+        apply(cluster, model.generateBootstrapConfigMap());
+      }
       apply(cluster, model.generatePeerService());
       apply(cluster, model.generateClientService());
-      apply(cluster, model.generateStatefulSet());
+      if (!model.bootstrapped()) {
+        // Creation: every member at once, each told the whole initial cluster.
+        apply(cluster, model.generateStatefulSet());
+      }
       apply(cluster, model.generatePodDisruptionBudget());
     }
 
     ObservedCluster observed = members.observe(model);
+    if (!model.spec().paused() && model.bootstrapped()) {
+      // Formed: the pods follow the members, which change one step at a time.
+      List<String> after = scale(cluster, model, observed);
+      int current = currentReplicas(model);
+      if (after.isEmpty()) {
+        // Nothing to go by: leave the membership as it is, keep the template current.
+        apply(cluster, model.generateStatefulSet(current));
+      } else {
+        apply(cluster, model.generateBootstrapConfigMap(after));
+        apply(cluster, model.generateStatefulSet(podsFor(after, observed, current)));
+      }
+    }
     if (!model.spec().paused() && authDue(model, observed)) {
       enableAuth(cluster, model, observed);
     }
@@ -213,6 +261,173 @@ public class StoreClusterReconciler implements Reconciler<StoreCluster> {
           model.name(),
           model.spec().auth().rootSecretName());
     }
+  }
+
+  /**
+   * Plans the next membership step and takes it.
+   *
+   * @return the members' names once the step is taken (what the bootstrap ConfigMap and the
+   *     StatefulSet must follow); empty when the cluster did not answer
+   */
+  private List<String> scale(
+      StoreCluster cluster, StoreClusterModel model, ObservedCluster observed) {
+    if (!observed.reachable() || observed.members().isEmpty()) {
+      return List.of();
+    }
+    List<String> names = new ArrayList<>();
+    for (ObservedMember m : observed.members()) {
+      if (StoreClusterModel.ordinal(m.name()) < 0) {
+        // A member the operator cannot place among its pods: change nothing.
+        return List.of();
+      }
+      names.add(m.name());
+    }
+    Step step = MemberPlanner.next(planned(model, observed), desired(model));
+    if ((step instanceof Step.AddLearner || step instanceof Step.Remove) && !podsSettled(model)) {
+      // One member at a time: the pods of the last step started or stopped first.
+      log.info("StoreCluster {}: {} waits for the pods to settle", model.name(), step);
+      return names;
+    }
+    try {
+      switch (step) {
+        case Step.AddLearner add -> {
+          long id = membership.addLearner(model, model.peerUrl(add.name()));
+          names.add(add.name());
+          announce(cluster, "MemberAdded", "Added " + add.name() + " as learner " + hex(id) + ".");
+        }
+        case Step.Promote promote -> {
+          if (membership.promote(model, member(observed, promote.name()).id())) {
+            announce(cluster, "MemberPromoted", "Promoted " + promote.name() + " to voter.");
+          } else {
+            log.info("Learner {} has not caught up yet", promote.name());
+          }
+        }
+        case Step.MoveLeader move -> {
+          ObservedMember from = member(observed, move.from());
+          membership.moveLeader(
+              model, from.clientUrls().getFirst(), member(observed, move.to()).id());
+          announce(
+              cluster,
+              "LeaderMoved",
+              "Moved leadership from " + move.from() + " to " + move.to() + ".");
+        }
+        case Step.Remove remove -> {
+          membership.remove(model, member(observed, remove.name()).id());
+          names.remove(remove.name());
+          announce(
+              cluster, "MemberRemoved", "Removed " + remove.name() + " (" + remove.reason() + ").");
+        }
+        default -> log.debug("StoreCluster {}: {}", model.name(), step);
+      }
+    } catch (MembershipException | java.util.NoSuchElementException e) {
+      log.info("StoreCluster {}/{}: {} failed: {}", model.namespace(), model.name(), step, e);
+    }
+    return names;
+  }
+
+  private void announce(StoreCluster cluster, String reason, String message) {
+    log.info("StoreCluster {}: {}", cluster.getMetadata().getName(), message);
+    events.normal(cluster, reason, message);
+  }
+
+  private static String hex(long id) {
+    return Long.toHexString(id);
+  }
+
+  private static ObservedMember member(ObservedCluster observed, String name) {
+    return observed.members().stream()
+        .filter(m -> m.name().equals(name))
+        .findFirst()
+        .orElseThrow(() -> new java.util.NoSuchElementException("no member " + name));
+  }
+
+  /** The observation as the planner takes it; replacement and upgrades are not automated yet. */
+  static Observed planned(StoreClusterModel model, ObservedCluster observed) {
+    List<Member> planned =
+        observed.members().stream()
+            .map(
+                m ->
+                    new Member(
+                        m.name(),
+                        StoreClusterModel.ordinal(m.name()),
+                        m.id(),
+                        m.learner(),
+                        true,
+                        false,
+                        m.healthy(),
+                        m.healthy(),
+                        Duration.ZERO,
+                        model.spec().version()))
+            .toList();
+    long leader = observed.leader().map(ObservedMember::id).orElse(0L);
+    int next = planned.stream().mapToInt(Member::ordinal).max().orElse(-1) + 1;
+    return new Observed(planned, leader, next, model.name());
+  }
+
+  private static Desired desired(StoreClusterModel model) {
+    // No replacement of unhealthy members yet: a deadline that never passes.
+    return new Desired(
+        model.spec().replicas(), model.spec().version(), Duration.ofDays(36500), false);
+  }
+
+  /**
+   * The StatefulSet's replicas for the members after this pass's step: ordinals 0 up to the highest
+   * member's. They grow only for a learner (just added, or added by a pass that did not get to
+   * raise them): a voter beyond the pods can only be a removed member in a member list that has not
+   * caught up yet, whose pod must not come back.
+   */
+  static int podsFor(List<String> members, ObservedCluster observed, int current) {
+    int wanted = replicasFor(members);
+    if (wanted <= current) {
+      return wanted;
+    }
+    boolean learnerBeyond =
+        members.stream()
+            .filter(name -> StoreClusterModel.ordinal(name) >= current)
+            .allMatch(
+                name ->
+                    observed.members().stream()
+                        .filter(m -> m.name().equals(name))
+                        .allMatch(ObservedMember::learner));
+    return learnerBeyond ? wanted : current;
+  }
+
+  /** The pods for {@code members}: ordinals 0 up to the highest member's. */
+  static int replicasFor(List<String> members) {
+    return members.stream().mapToInt(StoreClusterModel::ordinal).max().orElse(-1) + 1;
+  }
+
+  /** Whether the StatefulSet has as many pods, all ready, as it asks for. */
+  private boolean podsSettled(StoreClusterModel model) {
+    StatefulSet set =
+        client
+            .apps()
+            .statefulSets()
+            .inNamespace(model.namespace())
+            .withName(StoreClusterResources.statefulSetName(model.name()))
+            .get();
+    if (set == null || set.getSpec() == null || set.getStatus() == null) {
+      return false;
+    }
+    Integer wanted = set.getSpec().getReplicas();
+    return wanted != null
+        && wanted.equals(set.getStatus().getReplicas())
+        && wanted.equals(set.getStatus().getReadyReplicas());
+  }
+
+  /** The StatefulSet's replicas as they are, or spec.replicas when there is none. */
+  private int currentReplicas(StoreClusterModel model) {
+    StatefulSet set =
+        client
+            .apps()
+            .statefulSets()
+            .inNamespace(model.namespace())
+            .withName(StoreClusterResources.statefulSetName(model.name()))
+            .get();
+    if (set == null || set.getSpec() == null || set.getSpec().getReplicas() == null) {
+      return model.spec().replicas();
+    }
+    return set.getSpec().getReplicas();
   }
 
   private int readyReplicas(StoreClusterModel model) {

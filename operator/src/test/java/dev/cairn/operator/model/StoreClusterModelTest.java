@@ -372,4 +372,38 @@ class StoreClusterModelTest {
     assertThat(containers).hasSize(1);
     return containers.getFirst();
   }
+
+  @Test
+  void initialClusterOfGivenMembersIsInOrdinalOrderWithoutDuplicates() {
+    StoreClusterModel model = StoreClusterModel.fromCrd(Fixtures.minimal());
+
+    assertThat(model.initialCluster(List.of("orders-10", "orders-2", "orders-0", "orders-2")))
+        .isEqualTo(
+            "orders-0=http://orders-0.orders-peer.db.svc:2380,"
+                + "orders-2=http://orders-2.orders-peer.db.svc:2380,"
+                + "orders-10=http://orders-10.orders-peer.db.svc:2380");
+    assertThat(model.initialCluster(List.of("orders-0", "orders-1", "orders-2")))
+        .isEqualTo(model.initialCluster());
+  }
+
+  @Test
+  void aFormedClustersBootstrapConfigMapListsTheGivenMembersAsExisting() {
+    StoreClusterModel model = StoreClusterModel.fromCrd(Fixtures.minimal());
+
+    ConfigMap map = model.generateBootstrapConfigMap(List.of("orders-0", "orders-1"));
+
+    assertThat(map.getData())
+        .containsEntry(
+            StoreClusterModel.INITIAL_CLUSTER_KEY,
+            "orders-0=http://orders-0.orders-peer.db.svc:2380,"
+                + "orders-1=http://orders-1.orders-peer.db.svc:2380")
+        .containsEntry(StoreClusterModel.INITIAL_CLUSTER_STATE_KEY, "existing");
+    assertThat(model.generateStatefulSet(5).getSpec().getReplicas()).isEqualTo(5);
+  }
+
+  @ParameterizedTest
+  @CsvSource({"orders-0,0", "orders-12,12", "my-db-3,3", "orders,-1", "'',-1", "orders-x,-1"})
+  void ordinalIsTheNumberAfterTheLastDash(String member, int ordinal) {
+    assertThat(StoreClusterModel.ordinal(member)).isEqualTo(ordinal);
+  }
 }

@@ -2,6 +2,7 @@ package dev.cairn.operator.reconciler;
 
 import dev.cairn.operator.member.JetcdAuthAdmin;
 import dev.cairn.operator.member.JetcdMemberObserver;
+import dev.cairn.operator.member.JetcdMembershipAdmin;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Clock;
 import java.time.Duration;
@@ -16,6 +17,7 @@ public final class MockApiReconciler {
         client,
         new JetcdMemberObserver(client, timeout),
         new JetcdAuthAdmin(client, timeout),
+        new JetcdMembershipAdmin(client, timeout),
         Clock.systemUTC(),
         false);
   }

@@ -10,6 +10,7 @@ import dev.cairn.operator.crd.StoreClusterStatus;
 import dev.cairn.operator.member.AuthAdmin;
 import dev.cairn.operator.member.AuthState;
 import dev.cairn.operator.member.MemberObserver;
+import dev.cairn.operator.member.MembershipAdmin;
 import dev.cairn.operator.member.ObservedCluster;
 import dev.cairn.operator.member.ObservedMember;
 import dev.cairn.operator.model.StoreClusterModel;
@@ -59,6 +60,36 @@ class StoreClusterReconcilerTest {
     }
   }
 
+  /** Records each membership call; the ids it hands out count from 0x10. */
+  static final class FakeMembership implements MembershipAdmin {
+    final List<String> calls = new ArrayList<>();
+    boolean promoteReady = true;
+
+    @Override
+    public long addLearner(StoreClusterModel cluster, String peerUrl) {
+      calls.add("add " + peerUrl);
+      return 0x10;
+    }
+
+    @Override
+    public boolean promote(StoreClusterModel cluster, long id) {
+      calls.add("promote " + id);
+      return promoteReady;
+    }
+
+    @Override
+    public void remove(StoreClusterModel cluster, long id) {
+      calls.add("remove " + id);
+    }
+
+    @Override
+    public void moveLeader(StoreClusterModel cluster, String leaderClientUrl, long to) {
+      calls.add("move " + leaderClientUrl + " " + to);
+    }
+  }
+
+  private final FakeMembership membership = new FakeMembership();
+
   @BeforeEach
   void setUp() {
     reconciler =
@@ -66,6 +97,7 @@ class StoreClusterReconcilerTest {
             client,
             members,
             auth,
+            membership,
             Clock.fixed(Instant.parse("2026-03-01T12:00:00Z"), ZoneOffset.UTC),
             false);
   }
@@ -196,6 +228,162 @@ class StoreClusterReconcilerTest {
                 new ObservedMember(1, "orders-0", List.of("http://a:2379"), false, true, true, 1)));
     reconciler.reconcile(cluster);
     assertThat(auth.asked).isEmpty();
+  }
+
+  @Test
+  void aFormedClusterScalesUpByAddingALearnerBeforeItsPodStarts() {
+    StoreCluster cluster = formed(4);
+    members.next = healthy(3, 1);
+
+    StoreClusterStatus status = reconciler.reconcile(cluster);
+
+    assertThat(membership.calls).containsExactly("add http://orders-3.orders-peer.db.svc:2380");
+    var data = client.configMaps().inNamespace("db").withName("orders-bootstrap").get().getData();
+    assertThat(data.get("initial-cluster"))
+        .isEqualTo(
+            "orders-0=http://orders-0.orders-peer.db.svc:2380,"
+                + "orders-1=http://orders-1.orders-peer.db.svc:2380,"
+                + "orders-2=http://orders-2.orders-peer.db.svc:2380,"
+                + "orders-3=http://orders-3.orders-peer.db.svc:2380");
+    assertThat(data.get("initial-cluster-state")).isEqualTo("existing");
+    assertThat(statefulSetReplicas()).isEqualTo(4);
+    assertThat(status.condition(Condition.PROGRESSING).orElseThrow().reason()).isEqualTo("Scaling");
+  }
+
+  @Test
+  void aLearnerIsPromotedOnceItHasCaughtUpAndThePodsStay() {
+    StoreCluster cluster = formed(4);
+    List<ObservedMember> list = new ArrayList<>(healthy(3, 1).members());
+    list.add(new ObservedMember(4, "orders-3", List.of("http://d:2379"), true, true, true, 1));
+    members.next = new ObservedCluster(true, 0xc1, list);
+    membership.promoteReady = false;
+
+    reconciler.reconcile(cluster);
+    membership.promoteReady = true;
+    reconciler.reconcile(cluster);
+
+    assertThat(membership.calls).containsExactly("promote 4", "promote 4");
+    assertThat(statefulSetReplicas()).isEqualTo(4);
+    assertThat(events()).containsOnlyOnce("Promoted orders-3 to voter.");
+  }
+
+  @Test
+  void scalingDownMovesLeadershipOffTheLastMemberThenRemovesIt() {
+    StoreCluster cluster = formed(2);
+    members.next = healthy(3, 3);
+
+    reconciler.reconcile(cluster);
+    assertThat(membership.calls).containsExactly("move http://c:2379 1");
+    assertThat(statefulSetReplicas()).isEqualTo(3);
+
+    members.next = healthy(3, 1);
+    // fabric8's mock API server drops the status on the reconciler's update; the controller
+    // would report it again.
+    podsReady(3, 3);
+    reconciler.reconcile(cluster);
+    assertThat(membership.calls).endsWith("remove 3");
+    assertThat(statefulSetReplicas()).isEqualTo(2);
+    assertThat(
+            client
+                .configMaps()
+                .inNamespace("db")
+                .withName("orders-bootstrap")
+                .get()
+                .getData()
+                .get("initial-cluster"))
+        .doesNotContain("orders-2");
+  }
+
+  @Test
+  void noMemberIsAddedWhileThePodsHaveNotSettled() {
+    StoreCluster cluster = formed(4);
+    podsReady(3, 2);
+    members.next = healthy(3, 1);
+
+    reconciler.reconcile(cluster);
+
+    assertThat(membership.calls).isEmpty();
+    assertThat(statefulSetReplicas()).isEqualTo(3);
+  }
+
+  @Test
+  void aStaleMemberListNeverBringsARemovedMembersPodBack() {
+    StoreCluster cluster = formed(3);
+    // A member list from a member that has not applied the removal of orders-3 yet.
+    members.next = healthy(4, 1);
+
+    reconciler.reconcile(cluster);
+
+    assertThat(statefulSetReplicas()).isEqualTo(3);
+  }
+
+  @Test
+  void anUnreachableFormedClusterKeepsItsPods() {
+    StoreCluster cluster = formed(5);
+    members.next = ObservedCluster.unreachable();
+
+    reconciler.reconcile(cluster);
+
+    assertThat(membership.calls).isEmpty();
+    assertThat(statefulSetReplicas()).isEqualTo(3);
+  }
+
+  /** A cluster created with 3 members and formed, whose spec now asks for {@code replicas}. */
+  private StoreCluster formed(int replicas) {
+    StoreCluster cluster = create(Fixtures.minimal());
+    reconciler.reconcile(cluster);
+    podsReady(3, 3);
+    cluster.setSpec(
+        new StoreClusterSpec(replicas, null, null, null, null, null, null, null, null, false));
+    cluster.setStatus(
+        new StoreClusterStatus(1L, null, null, "orders-0", "c1", 3, 3, "3/3", 3, null, null, null));
+    return cluster;
+  }
+
+  /** {@code count} healthy voters orders-0.. with ids 1.., following {@code leader}. */
+  private static ObservedCluster healthy(int count, long leader) {
+    List<ObservedMember> list = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      list.add(
+          new ObservedMember(
+              i + 1,
+              "orders-" + i,
+              List.of("http://" + (char) ('a' + i) + ":2379"),
+              false,
+              true,
+              true,
+              leader));
+    }
+    return new ObservedCluster(true, 0xc1, list);
+  }
+
+  /** The StatefulSet's status as its controller would write it. */
+  private void podsReady(int pods, int ready) {
+    client
+        .apps()
+        .statefulSets()
+        .inNamespace("db")
+        .withName("orders")
+        .edit(
+            s -> {
+              s.setStatus(
+                  new io.fabric8.kubernetes.api.model.apps.StatefulSetStatusBuilder()
+                      .withReplicas(pods)
+                      .withReadyReplicas(ready)
+                      .build());
+              return s;
+            });
+  }
+
+  private int statefulSetReplicas() {
+    return client
+        .apps()
+        .statefulSets()
+        .inNamespace("db")
+        .withName("orders")
+        .get()
+        .getSpec()
+        .getReplicas();
   }
 
   private StoreCluster create(StoreCluster cluster) {
