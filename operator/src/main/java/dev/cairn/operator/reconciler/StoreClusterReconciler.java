@@ -397,15 +397,19 @@ public class StoreClusterReconciler implements Reconciler<StoreCluster> {
     return members.stream().mapToInt(StoreClusterModel::ordinal).max().orElse(-1) + 1;
   }
 
+  /** The cluster's StatefulSet as the API has it now, or null. */
+  private StatefulSet statefulSet(StoreClusterModel model) {
+    return client
+        .apps()
+        .statefulSets()
+        .inNamespace(model.namespace())
+        .withName(StoreClusterResources.statefulSetName(model.name()))
+        .get();
+  }
+
   /** Whether the StatefulSet has as many pods, all ready, as it asks for. */
   private boolean podsSettled(StoreClusterModel model) {
-    StatefulSet set =
-        client
-            .apps()
-            .statefulSets()
-            .inNamespace(model.namespace())
-            .withName(StoreClusterResources.statefulSetName(model.name()))
-            .get();
+    StatefulSet set = statefulSet(model);
     if (set == null || set.getSpec() == null || set.getStatus() == null) {
       return false;
     }
@@ -417,13 +421,7 @@ public class StoreClusterReconciler implements Reconciler<StoreCluster> {
 
   /** The StatefulSet's replicas as they are, or spec.replicas when there is none. */
   private int currentReplicas(StoreClusterModel model) {
-    StatefulSet set =
-        client
-            .apps()
-            .statefulSets()
-            .inNamespace(model.namespace())
-            .withName(StoreClusterResources.statefulSetName(model.name()))
-            .get();
+    StatefulSet set = statefulSet(model);
     if (set == null || set.getSpec() == null || set.getSpec().getReplicas() == null) {
       return model.spec().replicas();
     }
@@ -431,13 +429,7 @@ public class StoreClusterReconciler implements Reconciler<StoreCluster> {
   }
 
   private int readyReplicas(StoreClusterModel model) {
-    StatefulSet set =
-        client
-            .apps()
-            .statefulSets()
-            .inNamespace(model.namespace())
-            .withName(StoreClusterResources.statefulSetName(model.name()))
-            .get();
+    StatefulSet set = statefulSet(model);
     if (set == null || set.getStatus() == null || set.getStatus().getReadyReplicas() == null) {
       return 0;
     }

@@ -19,8 +19,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import org.awaitility.core.ConditionFactory;
@@ -175,51 +176,50 @@ class ScalingE2eTest {
         .getReplicas();
   }
 
-  /** Puts {@code PREFIX<n>} for n = 0, 1, … one at a time, recording the acknowledged keys. */
+  /**
+   * Puts {@code PREFIX<n>} for n = 0, 1, … one at a time, a few milliseconds apart, recording the
+   * acknowledged keys.
+   */
   private static final class Writer implements AutoCloseable {
     static final String PREFIX = "/scaling/";
 
     final ConcurrentLinkedQueue<String> acknowledged = new ConcurrentLinkedQueue<>();
     private final Client etcd;
-    private final AtomicBoolean running = new AtomicBoolean(true);
-    private final Thread thread;
+    private final ScheduledExecutorService executor =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "scaling-writer");
+              t.setDaemon(true);
+              return t;
+            });
+    private int next;
 
     Writer(Client etcd) {
       this.etcd = etcd;
-      this.thread = new Thread(this::run, "scaling-writer");
-      thread.setDaemon(true);
     }
 
     void start() {
-      thread.start();
+      // A fixed delay after each acknowledged or failed put keeps one write in flight at a time.
+      executor.scheduleWithFixedDelay(this::writeOne, 0, 20, TimeUnit.MILLISECONDS);
     }
 
-    private void run() {
-      int n = 0;
-      while (running.get()) {
-        String key = PREFIX + String.format("%06d", n++);
-        try {
-          etcd.getKVClient().put(bytes(key), bytes("v")).get(5, TimeUnit.SECONDS);
-          acknowledged.add(key);
-          Thread.sleep(20);
-        } catch (InterruptedException e) {
-          return;
-        } catch (Exception e) {
-          // Not acknowledged: it may or may not have been applied; only acknowledged keys count.
-          try {
-            Thread.sleep(100);
-          } catch (InterruptedException interrupted) {
-            return;
-          }
-        }
+    private void writeOne() {
+      String key = PREFIX + String.format("%06d", next++);
+      try {
+        etcd.getKVClient().put(bytes(key), bytes("v")).get(5, TimeUnit.SECONDS);
+        acknowledged.add(key);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } catch (Exception e) {
+        // Not acknowledged: it may or may not have been applied; only acknowledged keys count.
       }
     }
 
     @Override
     public void close() {
-      running.set(false);
+      executor.shutdown();
       try {
-        thread.join(10_000);
+        executor.awaitTermination(10, TimeUnit.SECONDS);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
