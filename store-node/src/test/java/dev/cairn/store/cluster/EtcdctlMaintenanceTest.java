@@ -265,4 +265,29 @@ class EtcdctlMaintenanceTest {
         .doesNotContain(id)
         .hasSize(3);
   }
+
+  @Test
+  void aVoterIsAddedThenRemovedBeforeItEverStarts() {
+    String peerUrl = "http://127.0.0.1:" + Ports.free();
+
+    // Four voters with three started still have a quorum, so etcd's strict check allows it.
+    Etcdctl.Result added = ok(all(), "member", "add", "voter-x", "--peer-urls=" + peerUrl);
+    assertThat(added.stdout())
+        .containsPattern("Member\\s+[0-9a-f]+ added to cluster\\s+[0-9a-f]+")
+        .contains("ETCD_INITIAL_CLUSTER_STATE=\"existing\"")
+        .contains("voter-x=" + peerUrl);
+    Member voter =
+        memberList().getMembersList().stream()
+            .filter(m -> m.getPeerURLsList().contains(peerUrl))
+            .findFirst()
+            .orElseThrow();
+    assertThat(voter.getIsLearner()).isFalse();
+    assertThat(voter.getName()).as("not started, so not yet named").isEmpty();
+
+    ok(all(), "member", "remove", hex(voter.getID()));
+    assertThat(memberList().getMembersList())
+        .extracting(Member::getID)
+        .doesNotContain(voter.getID())
+        .hasSize(3);
+  }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.cairn.store.testing.Etcdctl;
 import dev.cairn.store.testing.StoreCluster;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
@@ -30,6 +31,7 @@ class QuotaTest {
 
   @Test
   void fillTheQuotaThenRecoverByCompactDefragAndDisarm() throws Exception {
+    Etcdctl.assumeInstalled();
     try (StoreCluster cluster =
         StoreCluster.start(dir, 3, "--quota-backend-bytes=" + (24L << 20))) {
       cluster.awaitLeader(Duration.ofSeconds(30));
@@ -73,11 +75,15 @@ class QuotaTest {
         for (String ep : cluster.endpoints()) {
           client.getMaintenanceClient().defragmentMember(ep).get(60, TimeUnit.SECONDS);
         }
-        // Every member that saw its own size past the quota raised its own alarm.
-        for (AlarmMember a :
-            client.getMaintenanceClient().listAlarms().get(10, TimeUnit.SECONDS).getAlarms()) {
-          client.getMaintenanceClient().alarmDisarm(a).get(10, TimeUnit.SECONDS);
-        }
+        // etcdctl lists the alarm and disarms every alarm it lists: each member that saw its own
+        // size past the quota raised its own.
+        Etcdctl etcdctl = new Etcdctl(String.join(",", cluster.endpoints()));
+        Etcdctl.Result listed = etcdctl.run("alarm", "list");
+        assertThat(listed.exitCode()).as(listed.stderr()).isZero();
+        assertThat(listed.stdout()).containsPattern("memberID:\\d+ alarm:NOSPACE");
+        Etcdctl.Result disarmed = etcdctl.run("alarm", "disarm");
+        assertThat(disarmed.exitCode()).as(disarmed.stderr()).isZero();
+        assertThat(disarmed.stdout()).contains("alarm:NOSPACE");
         assertThat(client.getMaintenanceClient().listAlarms().get(10, TimeUnit.SECONDS).getAlarms())
             .isEmpty();
         kv.put(bytes("after"), bytes("recovery")).get(10, TimeUnit.SECONDS);
