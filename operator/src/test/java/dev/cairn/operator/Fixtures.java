@@ -1,6 +1,7 @@
 package dev.cairn.operator;
 
 import dev.cairn.operator.crd.AuthSpec;
+import dev.cairn.operator.crd.AutomationSpec;
 import dev.cairn.operator.crd.PodSpecOverrides;
 import dev.cairn.operator.crd.RetentionPolicy;
 import dev.cairn.operator.crd.StorageSpec;
@@ -77,6 +78,7 @@ public final class Fixtures {
                         .endLabelSelector()
                         .build()),
                 "db-critical"),
+            new AutomationSpec("30m", "15m"),
             false);
     return withMetadata(StoreCluster.of(NAMESPACE, NAME, spec));
   }

@@ -24,6 +24,7 @@ public record Condition(
   public static final String AVAILABLE = "Available";
   public static final String PROGRESSING = "Progressing";
   public static final String DEGRADED = "Degraded";
+  public static final String QUORUM_LOST = "QuorumLost";
 
   public static final String TRUE = "True";
   public static final String FALSE = "False";

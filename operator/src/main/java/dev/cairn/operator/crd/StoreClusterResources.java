@@ -8,6 +8,9 @@ import java.util.stream.IntStream;
  * orphans the objects of existing clusters, so they are part of the API.
  */
 public final class StoreClusterResources {
+  /** On the pod template and so on each pod: a hash of the template the pod was made from. */
+  public static final String TEMPLATE_HASH_ANNOTATION = "cairn.dev/pod-template-hash";
+
   public static final int CLIENT_PORT = 2379;
   public static final int PEER_PORT = 2380;
 

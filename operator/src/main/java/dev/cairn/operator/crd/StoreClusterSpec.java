@@ -24,6 +24,7 @@ import io.fabric8.kubernetes.model.annotation.SpecReplicas;
  * @param tls client and peer TLS
  * @param auth etcd authentication
  * @param pod additions to the members' pods
+ * @param automation how long members and steps may take before the operator acts or reports
  * @param paused whether the operator leaves the cluster's objects alone (status is still updated)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -48,6 +49,8 @@ public record StoreClusterSpec(
     @JsonPropertyDescription("Client and peer TLS.") TlsSpec tls,
     @JsonPropertyDescription("etcd authentication.") AuthSpec auth,
     @JsonPropertyDescription("Additions to the member pods.") PodSpecOverrides pod,
+    @JsonPropertyDescription("Replacement of failed members and deadlines of steps.")
+        AutomationSpec automation,
     @JsonPropertyDescription("Leave the cluster's objects alone; status is still reported.")
         @Default("false")
         Boolean paused) {
@@ -65,12 +68,13 @@ public record StoreClusterSpec(
     tls = tls == null ? new TlsSpec(null, null) : tls;
     auth = auth == null ? new AuthSpec(false, null) : auth;
     pod = pod == null ? PodSpecOverrides.none() : pod;
+    automation = automation == null ? AutomationSpec.defaults() : automation;
     paused = paused != null && paused;
   }
 
   /** Three members of the default version with default settings. */
   public static StoreClusterSpec defaults() {
-    return new StoreClusterSpec(null, null, null, null, null, null, null, null, null, null);
+    return new StoreClusterSpec(null, null, null, null, null, null, null, null, null, null, null);
   }
 
   /** The image the members run. */
@@ -88,9 +92,51 @@ public record StoreClusterSpec(
     return tls.peer() != null && tls.peer().enabled();
   }
 
+  /** A copy with another version (and so another image, unless {@code image} is set). */
+  public StoreClusterSpec withVersion(String newVersion) {
+    return new StoreClusterSpec(
+        replicas,
+        newVersion,
+        image,
+        storage,
+        resources,
+        config,
+        tls,
+        auth,
+        pod,
+        automation,
+        paused);
+  }
+
+  /** A copy with other patience for members and steps. */
+  public StoreClusterSpec withAutomation(AutomationSpec newAutomation) {
+    return new StoreClusterSpec(
+        replicas,
+        version,
+        image,
+        storage,
+        resources,
+        config,
+        tls,
+        auth,
+        pod,
+        newAutomation,
+        paused);
+  }
+
   /** A copy with another number of replicas. */
   public StoreClusterSpec withReplicas(int newReplicas) {
     return new StoreClusterSpec(
-        newReplicas, version, image, storage, resources, config, tls, auth, pod, paused);
+        newReplicas,
+        version,
+        image,
+        storage,
+        resources,
+        config,
+        tls,
+        auth,
+        pod,
+        automation,
+        paused);
   }
 }

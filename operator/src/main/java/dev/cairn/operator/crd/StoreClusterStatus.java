@@ -21,6 +21,9 @@ import java.util.Optional;
  * @param selector the members' label selector, for the scale subresource
  * @param endpoint the client Service's DNS name and port
  * @param version the store-node version the members run
+ * @param step the membership or upgrade step the operator is taking or waiting on; null when there
+ *     is none
+ * @param stepSince when that step began, RFC 3339
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record StoreClusterStatus(
@@ -35,7 +38,9 @@ public record StoreClusterStatus(
     Integer memberCount,
     @LabelSelector String selector,
     String endpoint,
-    String version) {
+    String version,
+    String step,
+    String stepSince) {
 
   public StoreClusterStatus {
     conditions = conditions == null ? List.of() : List.copyOf(conditions);

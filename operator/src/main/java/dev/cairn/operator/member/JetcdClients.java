@@ -28,7 +28,12 @@ final class JetcdClients {
 
   /** A client with the operator's certificate (with client TLS), and no password. */
   ClientBuilder builder(StoreClusterModel cluster) throws SSLException {
-    ClientBuilder builder = Client.builder().endpoints(cluster.clientEndpoint());
+    return builder(cluster, cluster.clientEndpoint());
+  }
+
+  /** As {@link #builder(StoreClusterModel)}, of one endpoint. */
+  ClientBuilder builder(StoreClusterModel cluster, String endpoint) throws SSLException {
+    ClientBuilder builder = Client.builder().endpoints(endpoint);
     if (cluster.spec().clientTls()) {
       Map<String, String> tls = secretData(cluster.namespace(), operatorTlsSecret(cluster));
       builder.sslContext(

@@ -1,5 +1,6 @@
 package dev.cairn.operator.member;
 
+import dev.cairn.operator.crd.StoreClusterResources;
 import dev.cairn.operator.model.StoreClusterModel;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.cluster.Member;
@@ -45,21 +46,31 @@ public final class JetcdMemberObserver implements MemberObserver {
     this.timeout = timeout;
   }
 
+  /**
+   * Asks through the client Service first; when it does not answer, each member directly. The
+   * Service sends only to ready members, and a member without a quorum is not ready: without the
+   * direct way, losing quorum would look like losing every member.
+   */
   @Override
   public ObservedCluster observe(StoreClusterModel cluster) {
-    try (Client client = client(cluster)) {
+    ObservedCluster seen = observe(cluster, cluster.clientEndpoint());
+    for (String host : cluster.memberHosts()) {
+      if (seen.reachable()) {
+        break;
+      }
+      seen =
+          observe(
+              cluster,
+              cluster.clientScheme() + "://" + host + ":" + StoreClusterResources.CLIENT_PORT);
+    }
+    return seen;
+  }
+
+  private ObservedCluster observe(StoreClusterModel cluster, String endpoint) {
+    try (Client client = clients.builder(cluster, endpoint).build()) {
       MemberListResponse list =
           client.getClusterClient().listMember().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-      // A member with an alarm (NOSPACE, CORRUPT) answers but cannot serve writes.
-      Set<Long> alarmed =
-          client
-              .getMaintenanceClient()
-              .listAlarms()
-              .get(timeout.toMillis(), TimeUnit.MILLISECONDS)
-              .getAlarms()
-              .stream()
-              .map(AlarmMember::getMemberId)
-              .collect(Collectors.toSet());
+      Set<Long> alarmed = alarmed(client);
       List<ObservedMember> members = new ArrayList<>();
       for (Member member : list.getMembers()) {
         members.add(observeMember(client, member, alarmed.contains(member.getId())));
@@ -67,11 +78,35 @@ public final class JetcdMemberObserver implements MemberObserver {
       return new ObservedCluster(true, list.getHeader().getClusterId(), members);
     } catch (ExecutionException | TimeoutException | SSLException | RuntimeException e) {
       log.info(
-          "Cluster {}/{} did not answer: {}", cluster.namespace(), cluster.name(), e.toString());
+          "Cluster {}/{} did not answer at {}: {}",
+          cluster.namespace(),
+          cluster.name(),
+          endpoint,
+          e.toString());
       return ObservedCluster.unreachable();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return ObservedCluster.unreachable();
+    }
+  }
+
+  /**
+   * The members with an alarm (NOSPACE, CORRUPT): they answer but cannot serve writes. Listing
+   * alarms goes through Raft, as in etcd, so without a quorum it times out; the members' own status
+   * calls still say what there is to say.
+   */
+  private Set<Long> alarmed(Client client) throws InterruptedException {
+    try {
+      return client
+          .getMaintenanceClient()
+          .listAlarms()
+          .get(timeout.toMillis(), TimeUnit.MILLISECONDS)
+          .getAlarms()
+          .stream()
+          .map(AlarmMember::getMemberId)
+          .collect(Collectors.toSet());
+    } catch (ExecutionException | TimeoutException e) {
+      return Set.of();
     }
   }
 
@@ -123,12 +158,6 @@ public final class JetcdMemberObserver implements MemberObserver {
   static String podName(String host) {
     int dot = host.indexOf('.');
     return dot < 0 ? host : host.substring(0, dot);
-  }
-
-  // Auth requires client TLS (a CRD rule): the certificate alone makes the operator root, before
-  // auth is on and after.
-  private Client client(StoreClusterModel cluster) throws SSLException {
-    return clients.builder(cluster).build();
   }
 
   /**

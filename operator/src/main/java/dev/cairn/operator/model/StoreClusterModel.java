@@ -4,6 +4,10 @@ import static dev.cairn.operator.crd.StoreClusterResources.CLIENT_PORT;
 import static dev.cairn.operator.crd.StoreClusterResources.METRICS_PORT;
 import static dev.cairn.operator.crd.StoreClusterResources.PEER_PORT;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.cairn.operator.crd.StoreCluster;
 import dev.cairn.operator.crd.StoreClusterResources;
 import dev.cairn.operator.crd.StoreClusterSpec;
@@ -23,6 +27,8 @@ import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.PodSpecBuilder;
+import io.fabric8.kubernetes.api.model.PodTemplateSpec;
+import io.fabric8.kubernetes.api.model.PodTemplateSpecBuilder;
 import io.fabric8.kubernetes.api.model.Probe;
 import io.fabric8.kubernetes.api.model.ProbeBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
@@ -38,11 +44,15 @@ import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudgetBuilder;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 import java.util.stream.Collectors;
 
 /**
@@ -294,10 +304,19 @@ public final class StoreClusterModel {
 
   /** Keeps a quorum of members up through voluntary disruptions such as node drains. */
   public PodDisruptionBudget generatePodDisruptionBudget() {
+    return generatePodDisruptionBudget(spec.replicas());
+  }
+
+  /**
+   * As {@link #generatePodDisruptionBudget()} for a cluster of {@code voters} members: while the
+   * membership changes, the quorum that matters is the one of the members there are, not of the
+   * spec (scaling 5 to 3, a budget of 2 would let a drain take three of five).
+   */
+  public PodDisruptionBudget generatePodDisruptionBudget(int voters) {
     return new PodDisruptionBudgetBuilder()
         .withMetadata(metadata(StoreClusterResources.podDisruptionBudgetName(name), "store"))
         .withNewSpec()
-        .withMinAvailable(new IntOrString(quorum()))
+        .withMinAvailable(new IntOrString(voters / 2 + 1))
         .withNewSelector()
         .withMatchLabels(Labels.selector(name))
         .endSelector()
@@ -330,8 +349,10 @@ public final class StoreClusterModel {
         .withNewSelector()
         .withMatchLabels(Labels.selector(name))
         .endSelector()
+        // The operator replaces pods itself, one member at a time and the leader last, after
+        // checking health between steps; a rolling update would not wait for the members.
         .withNewUpdateStrategy()
-        .withType("RollingUpdate")
+        .withType("OnDelete")
         .endUpdateStrategy()
         // A removed member's volume is never reused: its data belongs to a member the cluster
         // no longer knows. Deleting the whole cluster keeps or drops volumes as asked.
@@ -339,17 +360,56 @@ public final class StoreClusterModel {
         .withWhenScaled("Delete")
         .withWhenDeleted(spec.storage().retentionPolicy().name())
         .endPersistentVolumeClaimRetentionPolicy()
-        .withNewTemplate()
-        .withNewMetadata()
-        .withLabels(podLabels)
-        .withAnnotations(spec.pod().annotations())
-        .endMetadata()
-        .withSpec(podSpec())
-        .endTemplate()
+        .withTemplate(podTemplate(podLabels))
         .withVolumeClaimTemplates(volumeClaimTemplate())
         .endSpec()
         .build();
   }
+
+  /**
+   * The members' pod template, annotated with a hash of itself: a pod whose hash differs runs an
+   * older template (another image, other flags) and is due for replacement.
+   */
+  private PodTemplateSpec podTemplate(Map<String, String> podLabels) {
+    PodTemplateSpec template =
+        new PodTemplateSpecBuilder()
+            .withNewMetadata()
+            .withLabels(podLabels)
+            .withAnnotations(new TreeMap<>(spec.pod().annotations()))
+            .endMetadata()
+            .withSpec(podSpec())
+            .build();
+    Map<String, String> annotations = new TreeMap<>(template.getMetadata().getAnnotations());
+    annotations.put(StoreClusterResources.TEMPLATE_HASH_ANNOTATION, templateHash(template));
+    template.getMetadata().setAnnotations(annotations);
+    return template;
+  }
+
+  /** The pod template hash the members should run. */
+  public String podTemplateHash() {
+    return generateStatefulSet(spec.replicas())
+        .getSpec()
+        .getTemplate()
+        .getMetadata()
+        .getAnnotations()
+        .get(StoreClusterResources.TEMPLATE_HASH_ANNOTATION);
+  }
+
+  private static String templateHash(PodTemplateSpec template) {
+    try {
+      // Sorted map keys: the same template hashes the same in every operator process.
+      byte[] json = HASH_MAPPER.writeValueAsBytes(HASH_MAPPER.convertValue(template, Object.class));
+      byte[] digest = MessageDigest.getInstance("SHA-256").digest(json);
+      return HexFormat.of().formatHex(digest, 0, 5);
+    } catch (JsonProcessingException | NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static final ObjectMapper HASH_MAPPER =
+      new ObjectMapper()
+          .configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true)
+          .setSerializationInclusion(JsonInclude.Include.NON_NULL);
 
   private PersistentVolumeClaim volumeClaimTemplate() {
     return new PersistentVolumeClaimBuilder()

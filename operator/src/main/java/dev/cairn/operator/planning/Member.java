@@ -15,7 +15,7 @@ import java.time.Duration;
  * @param healthy whether it answers its health check
  * @param caughtUp for a learner, whether its log is close enough to the leader's to be promoted
  * @param unhealthyFor how long it has been unhealthy (zero when healthy)
- * @param version the version its pod runs
+ * @param version the pod template its pod runs (its hash); the desired one when it has no pod
  */
 public record Member(
     String name,

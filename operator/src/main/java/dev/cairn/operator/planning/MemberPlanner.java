@@ -10,10 +10,14 @@ import java.util.Optional;
  * asks again once it has taken effect; one disruptive step at a time, each gated on quorum.
  *
  * <p>The order of concerns: never act without quorum; finish what is half done (a learner to
- * promote, a member to start); replace a member that is gone for good; then scale, one member at a
- * time; then upgrade, followers first and the leader last.
+ * promote, a member to start); stop a rollout at a member that fails on the new template; restart a
+ * member that is down on an old template; replace a member that is gone for good; then scale, one
+ * member at a time; then upgrade, followers first and the leader last.
  */
 public final class MemberPlanner {
+  /** The reason of a removal that shrinks the cluster, as opposed to one that replaces a member. */
+  public static final String SCALE_DOWN = "scale down";
+
   private MemberPlanner() {}
 
   /** The next step for {@code observed} to become {@code desired}. */
@@ -32,7 +36,7 @@ public final class MemberPlanner {
     Optional<Member> learner = observed.members().stream().filter(Member::learner).findFirst();
     if (learner.isPresent()) {
       Member l = learner.get();
-      if (l.volumeLost() || l.unhealthyFor().compareTo(desired.replaceAfter()) > 0) {
+      if (l.volumeLost() || (!l.healthy() && overdue(l, desired))) {
         return new Step.Remove(l.name(), "learner never caught up");
       }
       return l.healthy() && l.caughtUp()
@@ -47,11 +51,35 @@ public final class MemberPlanner {
       }
     }
 
+    // A member failing on a new pod template is the rollout's failure, not the member's: a fresh
+    // volume would fail the same way. The rollout stops there and waits for the user.
+    boolean rollingOut =
+        observed.members().stream().anyMatch(m -> !m.version().equals(desired.version()));
+    if (rollingOut) {
+      Optional<Member> failed =
+          observed.members().stream()
+              .filter(m -> !m.healthy() && !m.volumeLost())
+              .filter(m -> m.version().equals(desired.version()))
+              .findFirst();
+      if (failed.isPresent()) {
+        return new Step.Wait(
+            "rollout stopped: " + failed.get().name() + " is unhealthy on the new pod template");
+      }
+    }
+
+    // A member down on an outdated template is restarted on the desired one: it serves nothing
+    // now, so this costs no availability, and it is how a rollback reaches a member that failed.
+    for (Member m : observed.members()) {
+      if (!m.healthy() && !m.volumeLost() && !m.version().equals(desired.version())) {
+        return new Step.Upgrade(m.name(), desired.version());
+      }
+    }
+
     // A member gone for good (its volume lost, or unhealthy past the deadline) is replaced: removed
     // first, so that its place never counts against quorum, then added anew as a learner.
     for (Member m : observed.members()) {
       boolean lost = m.volumeLost();
-      boolean stuck = !m.healthy() && m.unhealthyFor().compareTo(desired.replaceAfter()) > 0;
+      boolean stuck = !m.healthy() && overdue(m, desired);
       if (lost || stuck) {
         int after = voters.size() - 1;
         long healthyAfter = healthyVoters - (m.healthy() ? 1 : 0);
@@ -84,7 +112,7 @@ public final class MemberPlanner {
       if (last.id() == observed.leaderId()) {
         return moveLeaderAway(observed, last);
       }
-      return new Step.Remove(last.name(), "scale down");
+      return new Step.Remove(last.name(), SCALE_DOWN);
     }
 
     // Upgrade: followers first, highest ordinal first; the leader last, after leadership moves.
@@ -115,6 +143,12 @@ public final class MemberPlanner {
         .min(Comparator.comparingInt(Member::ordinal))
         .<Step>map(to -> new Step.MoveLeader(from.name(), to.name()))
         .orElse(new Step.Wait("no healthy member to take over leadership from " + from.name()));
+  }
+
+  /** Whether {@code m} has been unhealthy longer than allowed; a zero allowance never expires. */
+  private static boolean overdue(Member m, Desired desired) {
+    return !desired.replaceAfter().isZero()
+        && m.unhealthyFor().compareTo(desired.replaceAfter()) > 0;
   }
 
   /** Votes needed among {@code voters}. */

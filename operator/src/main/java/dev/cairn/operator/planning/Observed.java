@@ -7,8 +7,8 @@ import java.util.List;
  *
  * @param members every member the cluster lists or that has a pod
  * @param leaderId the leader's member id, or 0 when there is none
- * @param nextOrdinal the ordinal the next new member gets; never one used before, so that a new
- *     member never finds an old member's volume
+ * @param nextOrdinal the ordinal the next new member gets: the lowest no member has. A member's
+ *     volume goes with it when it is removed, so a new member of a reused ordinal starts empty
  * @param clusterName the StoreCluster's name, the prefix of member names
  */
 public record Observed(List<Member> members, long leaderId, int nextOrdinal, String clusterName) {

@@ -1,6 +1,7 @@
 package dev.cairn.operator.reconciler;
 
 import dev.cairn.operator.crd.Condition;
+import dev.cairn.operator.crd.MemberStatus;
 import dev.cairn.operator.crd.StoreCluster;
 import dev.cairn.operator.crd.StoreClusterResources;
 import dev.cairn.operator.crd.StoreClusterStatus;
@@ -22,6 +23,7 @@ import dev.cairn.operator.planning.Member;
 import dev.cairn.operator.planning.MemberPlanner;
 import dev.cairn.operator.planning.Observed;
 import dev.cairn.operator.planning.Step;
+import dev.cairn.operator.status.Activity;
 import dev.cairn.operator.status.StatusComputer;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Secret;
@@ -38,9 +40,12 @@ import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -72,6 +77,12 @@ public class StoreClusterReconciler implements Reconciler<StoreCluster> {
           "/secrets",
           "apps/statefulsets",
           "policy/poddisruptionbudgets");
+
+  /**
+   * What the reconciler deletes, as {@code group/resource}: a member's pod to restart it on a new
+   * template, and a replaced member's claim.
+   */
+  public static final List<String> DELETED_RESOURCES = List.of("/pods", "/persistentvolumeclaims");
 
   private static final Logger log = LoggerFactory.getLogger(StoreClusterReconciler.class);
 
@@ -199,13 +210,17 @@ public class StoreClusterReconciler implements Reconciler<StoreCluster> {
         // Creation: every member at once, each told the whole initial cluster.
         apply(cluster, model.generateStatefulSet());
       }
-      apply(cluster, model.generatePodDisruptionBudget());
     }
 
     ObservedCluster observed = members.observe(model);
+    Pods pods = Pods.of(client, model);
+    String step = null;
     if (!model.spec().paused() && model.bootstrapped()) {
       // Formed: the pods follow the members, which change one step at a time.
-      List<String> after = scale(cluster, model, observed);
+      pods.deletePodsOfDeletedClaims(client);
+      Plan plan = scale(cluster, model, observed, pods, previous);
+      step = plan.step();
+      List<String> after = plan.members();
       int current = currentReplicas(model);
       if (after.isEmpty()) {
         // Nothing to go by: leave the membership as it is, keep the template current.
@@ -214,6 +229,14 @@ public class StoreClusterReconciler implements Reconciler<StoreCluster> {
         apply(cluster, model.generateBootstrapConfigMap(after));
         apply(cluster, model.generateStatefulSet(podsFor(after, observed, current)));
       }
+    }
+    if (!model.spec().paused()) {
+      long voters = observed.members().stream().filter(m -> !m.learner()).count();
+      apply(
+          cluster,
+          model.bootstrapped() && voters > 0
+              ? model.generatePodDisruptionBudget((int) voters)
+              : model.generatePodDisruptionBudget());
     }
     if (!model.spec().paused() && authDue(model, observed)) {
       enableAuth(cluster, model, observed);
@@ -225,7 +248,8 @@ public class StoreClusterReconciler implements Reconciler<StoreCluster> {
             observed,
             readyReplicas(model),
             previous,
-            clock.instant());
+            clock.instant(),
+            new Activity(step, model.spec().automation().stepDeadline(), pods.claimUids()));
     announceTransitions(cluster, previous, status);
     return status;
   }
@@ -264,29 +288,46 @@ public class StoreClusterReconciler implements Reconciler<StoreCluster> {
   }
 
   /**
-   * Plans the next membership step and takes it.
+   * The members after this pass's step, and the step in words.
    *
-   * @return the members' names once the step is taken (what the bootstrap ConfigMap and the
+   * @param members the members' names once the step is taken (what the bootstrap ConfigMap and the
    *     StatefulSet must follow); empty when the cluster did not answer
+   * @param step what the operator did or waits for; null when nothing is to be done
    */
-  private List<String> scale(
-      StoreCluster cluster, StoreClusterModel model, ObservedCluster observed) {
+  record Plan(List<String> members, String step) {}
+
+  /** Plans the next membership step and takes it. */
+  private Plan scale(
+      StoreCluster cluster,
+      StoreClusterModel model,
+      ObservedCluster observed,
+      Pods pods,
+      StoreClusterStatus previous) {
     if (!observed.reachable() || observed.members().isEmpty()) {
-      return List.of();
+      return new Plan(List.of(), null);
     }
     List<String> names = new ArrayList<>();
     for (ObservedMember m : observed.members()) {
       if (StoreClusterModel.ordinal(m.name()) < 0) {
         // A member the operator cannot place among its pods: change nothing.
-        return List.of();
+        return new Plan(List.of(), "waiting: member " + m.hexId() + " has no pod name");
       }
       names.add(m.name());
     }
-    Step step = MemberPlanner.next(planned(model, observed), desired(model));
-    if ((step instanceof Step.AddLearner || step instanceof Step.Remove) && !podsSettled(model)) {
+    Step step =
+        MemberPlanner.next(
+            planned(model, observed, pods, previous, clock.instant()), desired(model));
+    String gate =
+        switch (step) {
+          case Step.AddLearner add -> pods.settledExcept(add.name());
+          case Step.Remove remove -> pods.settledExcept(remove.name());
+          case Step.Upgrade upgrade -> pods.settledExcept(upgrade.name());
+          default -> null;
+        };
+    if (gate != null) {
       // One member at a time: the pods of the last step started or stopped first.
-      log.info("StoreCluster {}: {} waits for the pods to settle", model.name(), step);
-      return names;
+      log.info("StoreCluster {}: {} waits: {}", model.name(), step, gate);
+      return new Plan(names, "waiting to " + describe(step) + ": " + gate);
     }
     try {
       switch (step) {
@@ -316,13 +357,46 @@ public class StoreClusterReconciler implements Reconciler<StoreCluster> {
           names.remove(remove.name());
           announce(
               cluster, "MemberRemoved", "Removed " + remove.name() + " (" + remove.reason() + ").");
+          if (!remove.reason().equals(MemberPlanner.SCALE_DOWN)) {
+            // Replaced: its data must not come back under the new member of that name.
+            pods.deleteMember(client, remove.name());
+          }
+        }
+        case Step.Upgrade upgrade -> {
+          // The template first, so that the pod comes back from the new one.
+          apply(cluster, model.generateStatefulSet(currentReplicas(model)));
+          pods.deletePod(client, upgrade.name());
+          announce(
+              cluster,
+              "MemberRestarted",
+              "Deleted pod "
+                  + upgrade.name()
+                  + " to restart it on pod template "
+                  + upgrade.version()
+                  + ".");
         }
         default -> log.debug("StoreCluster {}: {}", model.name(), step);
       }
     } catch (MembershipException | java.util.NoSuchElementException e) {
       log.info("StoreCluster {}/{}: {} failed: {}", model.namespace(), model.name(), step, e);
     }
-    return names;
+    return new Plan(names, describe(step));
+  }
+
+  /** A step in words, for status.step; null for none and for what conditions already report. */
+  static String describe(Step step) {
+    return switch (step) {
+      case Step.None none -> null;
+      case Step.QuorumLost lost -> null;
+      case Step.Wait wait -> wait.reason().equals("paused") ? null : "waiting: " + wait.reason();
+      case Step.AddLearner add -> "add " + add.name() + " as a learner";
+      case Step.Promote promote -> "promote " + promote.name() + " once it has caught up";
+      case Step.MoveLeader move -> "move leadership from " + move.from() + " to " + move.to();
+      case Step.Remove remove -> "remove " + remove.name() + " (" + remove.reason() + ")";
+      case Step.StartPod start -> "waiting: pod " + start.name() + " to start";
+      case Step.Upgrade upgrade ->
+          "restart " + upgrade.name() + " on pod template " + upgrade.version();
+    };
   }
 
   private void announce(StoreCluster cluster, String reason, String message) {
@@ -341,33 +415,67 @@ public class StoreClusterReconciler implements Reconciler<StoreCluster> {
         .orElseThrow(() -> new java.util.NoSuchElementException("no member " + name));
   }
 
-  /** The observation as the planner takes it; replacement and upgrades are not automated yet. */
-  static Observed planned(StoreClusterModel model, ObservedCluster observed) {
+  /**
+   * The observation as the planner takes it: the members from the etcd API, their pods and volumes
+   * from Kubernetes, how long each has been unhealthy and which volume it was last healthy on from
+   * the status before.
+   */
+  static Observed planned(
+      StoreClusterModel model,
+      ObservedCluster observed,
+      Pods pods,
+      StoreClusterStatus previous,
+      Instant now) {
+    String desiredTemplate = model.podTemplateHash();
     List<Member> planned =
         observed.members().stream()
             .map(
-                m ->
-                    new Member(
-                        m.name(),
-                        StoreClusterModel.ordinal(m.name()),
-                        m.id(),
-                        m.learner(),
-                        true,
-                        false,
-                        m.healthy(),
-                        m.healthy(),
-                        Duration.ZERO,
-                        model.spec().version()))
+                m -> {
+                  Optional<MemberStatus> before =
+                      previous == null
+                          ? Optional.empty()
+                          : previous.members().stream()
+                              .filter(p -> m.hexId().equals(p.id()))
+                              .findFirst();
+                  String healthyOn = before.map(MemberStatus::volume).orElse(null);
+                  boolean volumeLost =
+                      healthyOn != null && !healthyOn.equals(pods.claimUid(m.name()));
+                  Duration unhealthyFor =
+                      m.healthy()
+                          ? Duration.ZERO
+                          : before
+                              .map(MemberStatus::unhealthySince)
+                              .map(since -> Duration.between(Instant.parse(since), now))
+                              .orElse(Duration.ZERO);
+                  return new Member(
+                      m.name(),
+                      StoreClusterModel.ordinal(m.name()),
+                      m.id(),
+                      m.learner(),
+                      pods.exists(m.name()),
+                      volumeLost,
+                      m.healthy(),
+                      m.healthy(),
+                      unhealthyFor,
+                      pods.templateHash(m.name()).orElse(desiredTemplate));
+                })
             .toList();
     long leader = observed.leader().map(ObservedMember::id).orElse(0L);
-    int next = planned.stream().mapToInt(Member::ordinal).max().orElse(-1) + 1;
+    Set<Integer> taken =
+        planned.stream().map(Member::ordinal).collect(java.util.stream.Collectors.toSet());
+    int next = 0;
+    while (taken.contains(next)) {
+      next++;
+    }
     return new Observed(planned, leader, next, model.name());
   }
 
   private static Desired desired(StoreClusterModel model) {
-    // No replacement of unhealthy members yet: a deadline that never passes.
     return new Desired(
-        model.spec().replicas(), model.spec().version(), Duration.ofDays(36500), false);
+        model.spec().replicas(),
+        model.podTemplateHash(),
+        model.spec().automation().replaceAfter(),
+        false);
   }
 
   /**
@@ -405,18 +513,6 @@ public class StoreClusterReconciler implements Reconciler<StoreCluster> {
         .inNamespace(model.namespace())
         .withName(StoreClusterResources.statefulSetName(model.name()))
         .get();
-  }
-
-  /** Whether the StatefulSet has as many pods, all ready, as it asks for. */
-  private boolean podsSettled(StoreClusterModel model) {
-    StatefulSet set = statefulSet(model);
-    if (set == null || set.getSpec() == null || set.getStatus() == null) {
-      return false;
-    }
-    Integer wanted = set.getSpec().getReplicas();
-    return wanted != null
-        && wanted.equals(set.getStatus().getReplicas())
-        && wanted.equals(set.getStatus().getReadyReplicas());
   }
 
   /** The StatefulSet's replicas as they are, or spec.replicas when there is none. */
@@ -522,6 +618,25 @@ public class StoreClusterReconciler implements Reconciler<StoreCluster> {
       events.normal(cluster, "Available", now.message());
     } else if (!now.isTrue() && wasAvailable) {
       events.warning(cluster, "Unavailable", now.reason() + ": " + now.message());
+    }
+    Condition degraded = status.condition(Condition.DEGRADED).orElseThrow();
+    boolean wasTimedOut =
+        previous != null
+            && previous
+                .condition(Condition.DEGRADED)
+                .map(c -> StatusComputer.STEP_TIMED_OUT.equals(c.reason()))
+                .orElse(false);
+    if (StatusComputer.STEP_TIMED_OUT.equals(degraded.reason()) && !wasTimedOut) {
+      events.warning(cluster, StatusComputer.STEP_TIMED_OUT, degraded.message());
+    }
+    Condition quorumLost = status.condition(Condition.QUORUM_LOST).orElseThrow();
+    boolean wasQuorumLost =
+        previous != null
+            && previous.condition(Condition.QUORUM_LOST).map(Condition::isTrue).orElse(false);
+    if (quorumLost.isTrue() && !wasQuorumLost) {
+      events.warning(cluster, StatusComputer.QUORUM_LOST, quorumLost.message());
+    } else if (!quorumLost.isTrue() && wasQuorumLost) {
+      events.normal(cluster, "QuorumRestored", quorumLost.message());
     }
     if (previous != null && previous.clusterId() == null && status.clusterId() != null) {
       events.normal(cluster, "Bootstrapped", "Cluster " + status.clusterId() + " formed.");

@@ -8,6 +8,7 @@ import dev.cairn.operator.member.ObservedCluster;
 import dev.cairn.operator.member.ObservedMember;
 import dev.cairn.operator.model.Labels;
 import dev.cairn.operator.model.StoreClusterModel;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
@@ -42,6 +43,15 @@ public final class StatusComputer {
   /** spec.paused is set: the operator changes nothing. */
   public static final String PAUSED = "Paused";
 
+  /** A membership or upgrade step has lasted longer than spec.automation.stepTimeout. */
+  public static final String STEP_TIMED_OUT = "StepTimedOut";
+
+  /** QuorumLost: fewer healthy voters than a quorum, in a cluster that was available before. */
+  public static final String QUORUM_LOST = "QuorumLost";
+
+  /** QuorumLost is False: a quorum of voters is healthy. */
+  public static final String QUORUM_HEALTHY = "QuorumHealthy";
+
   private StatusComputer() {}
 
   /**
@@ -61,6 +71,34 @@ public final class StatusComputer {
       int readyReplicas,
       StoreClusterStatus previous,
       Instant now) {
+    return compute(cluster, generation, observed, readyReplicas, previous, now, Activity.none());
+  }
+
+  /**
+   * As above, with what the reconciler is doing about the membership: the step, which becomes
+   * Degraded once it outlasts its timeout, and the members' volumes.
+   */
+  public static StoreClusterStatus compute(
+      StoreClusterModel cluster,
+      long generation,
+      ObservedCluster observed,
+      int readyReplicas,
+      StoreClusterStatus previous,
+      Instant now,
+      Activity activity) {
+    String nowText = rfc3339(now);
+    String stepSince =
+        activity.step() == null
+            ? null
+            : previous != null
+                    && activity.step().equals(previous.step())
+                    && previous.stepSince() != null
+                ? previous.stepSince()
+                : nowText;
+    boolean stepTimedOut =
+        stepSince != null
+            && Duration.between(Instant.parse(stepSince), now).compareTo(activity.stepTimeout())
+                > 0;
     int replicas = cluster.spec().replicas();
     List<ObservedMember> voters = observed.members().stream().filter(m -> !m.learner()).toList();
     Optional<ObservedMember> leader = observed.leader();
@@ -143,7 +181,15 @@ public final class StatusComputer {
               generation));
     }
 
-    if (allHealthy && leader.isPresent()) {
+    if (stepTimedOut) {
+      conditions.add(
+          condition(
+              Condition.DEGRADED,
+              true,
+              STEP_TIMED_OUT,
+              "Since " + stepSince + ": " + activity.step() + ".",
+              generation));
+    } else if (allHealthy && leader.isPresent()) {
       conditions.add(
           condition(
               Condition.DEGRADED,
@@ -166,10 +212,49 @@ public final class StatusComputer {
       conditions.add(condition(Condition.DEGRADED, true, reason, message, generation));
     }
 
+    // Quorum is about members that answer and follow a leader; an alarm (NOSPACE) makes a member
+    // unhealthy without taking it out of the quorum.
+    long inQuorum = voters.stream().filter(m -> m.reachable() && m.leaderId() != 0).count();
+    boolean noQuorum =
+        observed.reachable() ? !voters.isEmpty() && inQuorum < quorum : previous != null;
+    boolean formedBefore =
+        previous != null
+            && (previous.condition(Condition.AVAILABLE).map(Condition::isTrue).orElse(false)
+                || previous.condition(Condition.QUORUM_LOST).map(Condition::isTrue).orElse(false));
+    if (noQuorum && formedBefore) {
+      conditions.add(
+          condition(
+              Condition.QUORUM_LOST,
+              true,
+              QUORUM_LOST,
+              (observed.reachable()
+                      ? inQuorum
+                          + " of "
+                          + voters.size()
+                          + " voting members following a leader, "
+                          + voters.stream().filter(ObservedMember::reachable).count()
+                          + " answering"
+                      : "No member answering")
+                  + ": the cluster cannot commit. The operator changes no"
+                  + " member until a quorum is back; if the lost members cannot return, restore"
+                  + " from a backup into a new cluster (docs/operator.md, Quorum loss).",
+              generation));
+    } else {
+      conditions.add(
+          condition(
+              Condition.QUORUM_LOST,
+              false,
+              QUORUM_HEALTHY,
+              noQuorum
+                  ? "The cluster has not formed yet."
+                  : inQuorum + " of " + voters.size() + " voting members following a leader.",
+              generation));
+    }
+
     List<MemberStatus> members =
         observed.members().stream()
             .sorted(Comparator.comparing(ObservedMember::name).thenComparing(ObservedMember::id))
-            .map(m -> member(m, leader))
+            .map(m -> member(m, leader, previousMember(previous, m), activity, nowText))
             .toList();
     String clusterId =
         observed.reachable() && observed.clusterId() != 0
@@ -189,10 +274,30 @@ public final class StatusComputer {
         StoreClusterResources.clientHost(cluster.name(), cluster.namespace())
             + ":"
             + StoreClusterResources.CLIENT_PORT,
-        cluster.spec().version());
+        cluster.spec().version(),
+        activity.step(),
+        stepSince);
   }
 
-  private static MemberStatus member(ObservedMember m, Optional<ObservedMember> leader) {
+  private static Optional<MemberStatus> previousMember(
+      StoreClusterStatus previous, ObservedMember m) {
+    if (previous == null) {
+      return Optional.empty();
+    }
+    return previous.members().stream().filter(p -> m.hexId().equals(p.id())).findFirst();
+  }
+
+  private static MemberStatus member(
+      ObservedMember m,
+      Optional<ObservedMember> leader,
+      Optional<MemberStatus> before,
+      Activity activity,
+      String now) {
+    String unhealthySince =
+        m.healthy() ? null : before.map(MemberStatus::unhealthySince).orElse(now);
+    // The volume a member was healthy on is its data; while unhealthy, the record stays.
+    String seen = m.healthy() ? activity.volumes().get(m.name()) : null;
+    String volume = seen != null ? seen : before.map(MemberStatus::volume).orElse(null);
     String role =
         m.learner()
             ? MemberStatus.LEARNER
@@ -204,7 +309,13 @@ public final class StatusComputer {
         m.hexId(),
         role,
         m.healthy(),
-        m.clientUrls().isEmpty() ? null : m.clientUrls().getFirst());
+        m.clientUrls().isEmpty() ? null : m.clientUrls().getFirst(),
+        unhealthySince,
+        volume);
+  }
+
+  private static String rfc3339(Instant t) {
+    return DateTimeFormatter.ISO_INSTANT.format(t.truncatedTo(ChronoUnit.SECONDS));
   }
 
   private static Condition condition(
@@ -215,7 +326,7 @@ public final class StatusComputer {
 
   private static List<Condition> keepTransitionTimes(
       List<Condition> conditions, StoreClusterStatus previous, Instant now) {
-    String nowText = DateTimeFormatter.ISO_INSTANT.format(now.truncatedTo(ChronoUnit.SECONDS));
+    String nowText = rfc3339(now);
     return conditions.stream()
         .map(
             c -> {

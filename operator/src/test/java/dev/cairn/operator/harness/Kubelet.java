@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapKeySelector;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodConditionBuilder;
 import io.fabric8.kubernetes.api.model.PodStatusBuilder;
@@ -48,8 +49,11 @@ final class Kubelet implements AutoCloseable {
 
   private static final Pattern VARIABLE = Pattern.compile("\\$\\(([A-Za-z_][A-Za-z0-9_]*)\\)");
 
-  /** A started container: the Pod it belongs to (by uid) and its process. */
-  record Started(String uid, Process process) {}
+  /** A started container: the Pod it belongs to (by uid), its process and the volumes it uses. */
+  record Started(String uid, Process process, Set<Path> volumes) {}
+
+  /** As a kubelet's crash-loop back-off, short: a container that exited waits this long. */
+  private static final Duration RESTART_DELAY = Duration.ofSeconds(1);
 
   private final KubernetesClient client;
   private final Path jar;
@@ -59,8 +63,25 @@ final class Kubelet implements AutoCloseable {
       HttpClient.newBuilder().connectTimeout(Duration.ofMillis(500)).build();
   private final Map<String, Started> running = new ConcurrentHashMap<>();
   private final Map<String, String> addresses = new HashMap<>();
+
+  /**
+   * A loopback /24 of this kubelet's own, so that harnesses in other JVMs on the machine never
+   * claim the same addresses.
+   */
+  private final String subnet =
+      "127."
+          + java.util.concurrent.ThreadLocalRandom.current().nextInt(16, 250)
+          + "."
+          + java.util.concurrent.ThreadLocalRandom.current().nextInt(1, 250)
+          + ".";
+
   private final Map<String, Boolean> ready = new HashMap<>();
   private final Set<String> held = new HashSet<>();
+
+  /** Pod key to the image that cannot be pulled for it. */
+  private final Map<String, String> unpullable = new HashMap<>();
+
+  private final Map<String, Long> lastStart = new HashMap<>();
 
   Kubelet(KubernetesClient client, Path jar, Path root, HostsFile hosts) {
     this.client = client;
@@ -91,7 +112,10 @@ final class Kubelet implements AutoCloseable {
     for (Pod pod : pods.values()) {
       String key = key(pod);
       Started container = running.get(key);
-      if (!held.contains(key) && (container == null || !container.process().isAlive())) {
+      if (!held.contains(key)
+          && !imageUnpullable(key, pod)
+          && (container == null || !container.process().isAlive())
+          && restartDue(key)) {
         container = start(pod).orElse(null);
       }
       boolean isReady = container != null && container.process().isAlive() && probe(key);
@@ -99,6 +123,63 @@ final class Kubelet implements AutoCloseable {
       report(pod, isReady);
     }
     ready.keySet().retainAll(pods.keySet());
+    reclaimVolumes();
+  }
+
+  private boolean imageUnpullable(String key, Pod pod) {
+    String image = unpullable.get(key);
+    return image != null && image.equals(pod.getSpec().getContainers().getFirst().getImage());
+  }
+
+  private boolean restartDue(String key) {
+    Long last = lastStart.get(key);
+    return last == null || System.nanoTime() - last >= RESTART_DELAY.toNanos();
+  }
+
+  /**
+   * A dynamic provisioner with reclaim policy Delete: a claim's directory goes once the claim is
+   * gone (or was made anew, with another uid) and no container uses it.
+   */
+  private void reclaimVolumes() {
+    Path volumes = root.resolve("volumes");
+    if (!Files.isDirectory(volumes)) {
+      return;
+    }
+    Set<Path> live = new HashSet<>();
+    for (PersistentVolumeClaim claim :
+        client.persistentVolumeClaims().inAnyNamespace().list().getItems()) {
+      live.add(volumeDirectory(claim));
+    }
+    for (Started container : running.values()) {
+      if (container.process().isAlive()) {
+        live.addAll(container.volumes());
+      }
+    }
+    try (var namespaces = Files.list(volumes)) {
+      for (Path namespace : namespaces.toList()) {
+        try (var claims = Files.list(namespace)) {
+          for (Path claim : claims.toList()) {
+            try (var uids = Files.list(claim)) {
+              for (Path dir : uids.toList()) {
+                if (!live.contains(dir)) {
+                  LocalCluster.delete(dir);
+                }
+              }
+            }
+          }
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Where a claim's data lives: one directory per claim object, by uid. */
+  private Path volumeDirectory(PersistentVolumeClaim claim) {
+    return root.resolve("volumes")
+        .resolve(claim.getMetadata().getNamespace())
+        .resolve(claim.getMetadata().getName())
+        .resolve(claim.getMetadata().getUid());
   }
 
   /** The pod's loopback address, once it has one. */
@@ -124,6 +205,11 @@ final class Kubelet implements AutoCloseable {
     held.remove(key(namespace, pod));
   }
 
+  /** The pod's container cannot start while its image is {@code image}: ImagePullBackOff. */
+  void failImage(String namespace, String pod, String image) {
+    unpullable.put(key(namespace, pod), image);
+  }
+
   /** kill -9: no shutdown hook, no flush beyond what the member already made durable. */
   void kill(String namespace, String pod) {
     Started container = running.remove(key(namespace, pod));
@@ -133,15 +219,17 @@ final class Kubelet implements AutoCloseable {
     }
   }
 
-  /** The directory backing a claim; it outlives the pods that mount it. */
-  Path volume(String namespace, String claim) {
-    return root.resolve("volumes").resolve(namespace).resolve(claim);
+  /** The directory backing a claim, while the claim exists; it outlives the pods that mount it. */
+  Optional<Path> volume(String namespace, String claim) {
+    return Optional.ofNullable(
+            client.persistentVolumeClaims().inNamespace(namespace).withName(claim).get())
+        .map(this::volumeDirectory);
   }
 
   private Optional<Started> start(Pod pod) {
     String key = key(pod);
     Container container = pod.getSpec().getContainers().getFirst();
-    String address = addresses.computeIfAbsent(key, k -> "127.0.10." + (addresses.size() + 1));
+    String address = addresses.computeIfAbsent(key, k -> subnet + (addresses.size() + 1));
     Optional<Map<String, String>> env = environment(pod, container, address);
     if (env.isEmpty()) {
       // As a real kubelet: CreateContainerConfigError until the ConfigMap exists.
@@ -153,6 +241,17 @@ final class Kubelet implements AutoCloseable {
       return Optional.empty();
     }
     Map<String, String> mounts = mounted.get();
+    Set<Path> claimed =
+        pod.getSpec().getVolumes().stream()
+            .filter(v -> v.getPersistentVolumeClaim() != null)
+            .map(
+                v ->
+                    volume(
+                        pod.getMetadata().getNamespace(),
+                        v.getPersistentVolumeClaim().getClaimName()))
+            .flatMap(Optional::stream)
+            .collect(Collectors.toSet());
+    lastStart.put(key, System.nanoTime());
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.add("-Djdk.net.hosts.file=" + hosts.path());
@@ -181,7 +280,7 @@ final class Kubelet implements AutoCloseable {
               .redirectErrorStream(true)
               .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
               .start();
-      Started started = new Started(pod.getMetadata().getUid(), process);
+      Started started = new Started(pod.getMetadata().getUid(), process, claimed);
       running.put(key, started);
       return Optional.of(started);
     } catch (IOException e) {
@@ -254,10 +353,15 @@ final class Kubelet implements AutoCloseable {
         if (volume == null) {
           continue;
         } else if (volume.getPersistentVolumeClaim() != null) {
-          dir =
+          Optional<Path> claimed =
               volume(
                   pod.getMetadata().getNamespace(),
                   volume.getPersistentVolumeClaim().getClaimName());
+          if (claimed.isEmpty()) {
+            // As a real kubelet: the pod waits until its claim exists.
+            return Optional.empty();
+          }
+          dir = claimed.get();
           Files.createDirectories(dir);
         } else if (volume.getSecret() != null) {
           Secret secret =

@@ -27,6 +27,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.Executors;
@@ -179,7 +180,10 @@ public final class LocalCluster implements AutoCloseable {
         });
   }
 
-  /** As {@link #killPod}, and the pod's volumes are gone too: it comes back empty. */
+  /**
+   * As {@link #killPod}, and the pod's claims are deleted too, as when a node and its local disk
+   * are lost: the StatefulSet makes new, empty ones.
+   */
   public void loseVolume(String namespace, String pod) {
     onLoop(
         () -> {
@@ -190,12 +194,27 @@ public final class LocalCluster implements AutoCloseable {
                 .filter(v -> v.getPersistentVolumeClaim() != null)
                 .forEach(
                     v ->
-                        delete(
-                            kubelet.volume(
-                                namespace, v.getPersistentVolumeClaim().getClaimName())));
+                        client
+                            .persistentVolumeClaims()
+                            .inNamespace(namespace)
+                            .withName(v.getPersistentVolumeClaim().getClaimName())
+                            .delete());
           }
           client.pods().inNamespace(namespace).withName(pod).delete();
         });
+  }
+
+  /** The directory backing a claim, while the claim exists. */
+  public Optional<Path> volume(String namespace, String claim) {
+    return onLoop(() -> kubelet.volume(namespace, claim));
+  }
+
+  /**
+   * The pod cannot start while its container's image is {@code image}, as when an image cannot be
+   * pulled: an injected failure for one member of a rollout.
+   */
+  public void failImage(String namespace, String pod, String image) {
+    onLoop(() -> kubelet.failImage(namespace, pod, image));
   }
 
   /** Keeps the pod from being (re)started until {@link #releasePod}, to look at it being down. */
@@ -325,7 +344,8 @@ public final class LocalCluster implements AutoCloseable {
             client.services().inAnyNamespace().list().getItems(),
             client.configMaps().inAnyNamespace().list().getItems(),
             client.secrets().inAnyNamespace().list().getItems(),
-            client.policy().v1().podDisruptionBudget().inAnyNamespace().list().getItems())
+            client.policy().v1().podDisruptionBudget().inAnyNamespace().list().getItems(),
+            client.persistentVolumeClaims().inAnyNamespace().list().getItems())
         .flatMap(List::stream)
         .filter(object -> orphaned(object, owners))
         .forEach(object -> client.resource(object).delete());
@@ -338,7 +358,7 @@ public final class LocalCluster implements AutoCloseable {
         && references.stream().noneMatch(o -> liveOwners.contains(o.getUid()));
   }
 
-  private static void delete(Path dir) {
+  static void delete(Path dir) {
     if (!Files.exists(dir)) {
       return;
     }

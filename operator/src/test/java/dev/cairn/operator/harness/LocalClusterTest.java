@@ -50,7 +50,7 @@ class LocalClusterTest {
     client.resource(headlessService()).create();
     client.resource(statefulSet()).create();
     awaitReady(1);
-    Path volume = dir.resolve("volumes").resolve(NAMESPACE).resolve("data-" + POD);
+    Path volume = cluster.volume(NAMESPACE, "data-" + POD).orElseThrow();
     assertThat(volume.resolve("member")).isDirectory();
     Path marker = Files.writeString(volume.resolve("marker"), "kept");
     String firstUid = pod().getMetadata().getUid();
@@ -67,8 +67,11 @@ class LocalClusterTest {
 
     cluster.loseVolume(NAMESPACE, POD);
     awaitReady(1);
-    assertThat(marker).doesNotExist();
-    assertThat(volume.resolve("member")).isDirectory();
+    Path fresh = cluster.volume(NAMESPACE, "data-" + POD).orElseThrow();
+    assertThat(fresh).isNotEqualTo(volume);
+    assertThat(fresh.resolve("member")).isDirectory();
+    assertThat(fresh.resolve("marker")).doesNotExist();
+    within().untilAsserted(() -> assertThat(volume).doesNotExist());
 
     client.apps().statefulSets().inNamespace(NAMESPACE).withName("solo").scale(0);
     within()
@@ -86,7 +89,7 @@ class LocalClusterTest {
               Pod pod = pod();
               assertThat(pod).isNotNull();
               assertThat(StatefulSetController.isReady(pod)).isTrue();
-              assertThat(pod.getStatus().getPodIP()).startsWith("127.0.10.");
+              assertThat(pod.getStatus().getPodIP()).matches("127\\.\\d+\\.\\d+\\.\\d+");
               StatefulSet set =
                   cluster
                       .client()

@@ -18,7 +18,8 @@ import java.util.Objects;
 /**
  * What kube-controller-manager does for a StatefulSet, as far as the operator can tell: pods {@code
  * NAME-0..N-1} from the template, each with a claim per volume claim template named as Kubernetes
- * names it, and {@code status.readyReplicas} counted from the pods' Ready conditions.
+ * names it, made before the pod; the claim retention policy; {@code status.readyReplicas} counted
+ * from the pods' Ready conditions. Existing pods are never changed: updates are OnDelete.
  */
 record StatefulSetController(KubernetesClient client) {
   static final String POD_NAME_LABEL = "statefulset.kubernetes.io/pod-name";
@@ -38,6 +39,14 @@ record StatefulSetController(KubernetesClient client) {
     for (int ordinal = 0; ordinal < replicas; ordinal++) {
       String podName = name + "-" + ordinal;
       if (pods.stream().noneMatch(p -> p.getMetadata().getName().equals(podName))) {
+        // Claims first, as the controller does: a pod never starts without its volumes.
+        for (PersistentVolumeClaim template : set.getSpec().getVolumeClaimTemplates()) {
+          String claim = claimName(template.getMetadata().getName(), podName);
+          if (client.persistentVolumeClaims().inNamespace(namespace).withName(claim).get()
+              == null) {
+            client.resource(claim(set, template, claim)).create();
+          }
+        }
         client.resource(pod(set, podName)).create();
       }
     }
@@ -47,6 +56,21 @@ record StatefulSetController(KubernetesClient client) {
         client.resource(pod).delete();
       } else if (isReady(pod)) {
         ready++;
+      }
+    }
+    if (policy(set, true).equals("Delete")) {
+      // whenScaled: Delete: the claims of ordinals past the replicas go with their pods.
+      for (PersistentVolumeClaim template : set.getSpec().getVolumeClaimTemplates()) {
+        String prefix = template.getMetadata().getName() + "-" + name + "-";
+        for (PersistentVolumeClaim claim :
+            client.persistentVolumeClaims().inNamespace(namespace).list().getItems()) {
+          String claimName = claim.getMetadata().getName();
+          if (claimName.startsWith(prefix)
+              && claimName.substring(prefix.length()).matches("[0-9]+")
+              && Integer.parseInt(claimName.substring(prefix.length())) >= replicas) {
+            client.resource(claim).delete();
+          }
+        }
       }
     }
     Integer current = set.getStatus() == null ? null : set.getStatus().getReadyReplicas();
@@ -95,6 +119,42 @@ record StatefulSetController(KubernetesClient client) {
   /** The claim a pod's volume refers to: {@code TEMPLATE-POD}, as Kubernetes names it. */
   static String claimName(String template, String podName) {
     return template + "-" + podName;
+  }
+
+  /** The retention policy's whenScaled ({@code scaled}) or whenDeleted; Retain when unset. */
+  private static String policy(StatefulSet set, boolean scaled) {
+    var policy = set.getSpec().getPersistentVolumeClaimRetentionPolicy();
+    if (policy == null) {
+      return "Retain";
+    }
+    String value = scaled ? policy.getWhenScaled() : policy.getWhenDeleted();
+    return value == null ? "Retain" : value;
+  }
+
+  /**
+   * A claim from its template, labelled as the template says; owned by the StatefulSet when
+   * whenDeleted is Delete, so that deleting the set deletes it.
+   */
+  private static PersistentVolumeClaim claim(
+      StatefulSet set, PersistentVolumeClaim template, String claimName) {
+    var metadata =
+        new io.fabric8.kubernetes.api.model.ObjectMetaBuilder()
+            .withName(claimName)
+            .withNamespace(set.getMetadata().getNamespace())
+            .withLabels(template.getMetadata().getLabels());
+    if (policy(set, false).equals("Delete")) {
+      metadata.withOwnerReferences(
+          new OwnerReferenceBuilder()
+              .withApiVersion("apps/v1")
+              .withKind("StatefulSet")
+              .withName(set.getMetadata().getName())
+              .withUid(set.getMetadata().getUid())
+              .build());
+    }
+    return new io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder()
+        .withMetadata(metadata.build())
+        .withSpec(template.getSpec())
+        .build();
   }
 
   private static Pod pod(StatefulSet set, String podName) {

@@ -79,8 +79,13 @@ class ManifestsTest {
             "cairn.dev/storeclusters:get,list,watch",
             "cairn.dev/storeclusters/status:get,patch,update",
             "/events:create");
-    // Owned objects go away through garbage collection, never through the operator.
-    assertThat(granted).noneMatch(g -> g.contains("delete") || g.contains("*"));
+    for (String resource : StoreClusterReconciler.DELETED_RESOURCES) {
+      assertThat(granted).as(resource).contains(resource + ":get,list,watch,delete");
+    }
+    // Owned objects go away through garbage collection; only member pods and claims are deleted.
+    assertThat(granted)
+        .filteredOn(g -> g.contains("delete") || g.contains("*"))
+        .allMatch(g -> StoreClusterReconciler.DELETED_RESOURCES.stream().anyMatch(g::startsWith));
   }
 
   @Test

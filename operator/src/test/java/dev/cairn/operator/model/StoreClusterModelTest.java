@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.cairn.operator.Fixtures;
 import dev.cairn.operator.crd.StoreCluster;
+import dev.cairn.operator.crd.StoreClusterSpec;
 import dev.cairn.operator.crd.StoreClusterStatus;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
@@ -78,7 +79,20 @@ class StoreClusterModelTest {
     StoreCluster formed = Fixtures.minimal();
     formed.setStatus(
         new StoreClusterStatus(
-            1L, null, null, null, "cdf818194e3a8c32", 3, 3, "3/3", 3, null, null, null));
+            1L,
+            null,
+            null,
+            null,
+            "cdf818194e3a8c32",
+            3,
+            3,
+            "3/3",
+            3,
+            null,
+            null,
+            null,
+            null,
+            null));
     assertThat(StoreClusterModel.fromCrd(formed).generateBootstrapConfigMap().getData())
         .containsEntry("initial-cluster-state", "existing");
   }
@@ -105,6 +119,32 @@ class StoreClusterModelTest {
   }
 
   @Test
+  void thePodTemplateCarriesAHashThatChangesWithTheImageAndSettingsButNotWithReplicas() {
+    String hash = minimal.podTemplateHash();
+    assertThat(hash).matches("[0-9a-f]{10}");
+    assertThat(
+            minimal.generateStatefulSet(5).getSpec().getTemplate().getMetadata().getAnnotations())
+        .containsEntry("cairn.dev/pod-template-hash", hash);
+    assertThat(StoreClusterModel.fromCrd(Fixtures.minimal()).podTemplateHash()).isEqualTo(hash);
+
+    StoreCluster upgraded = Fixtures.minimal();
+    upgraded.setSpec(
+        new StoreClusterSpec(3, "0.2.0", null, null, null, null, null, null, null, null, false));
+    assertThat(StoreClusterModel.fromCrd(upgraded).podTemplateHash()).isNotEqualTo(hash);
+
+    StoreCluster resized = Fixtures.minimal();
+    resized.setSpec(resized.getSpec().withReplicas(5));
+    assertThat(StoreClusterModel.fromCrd(resized).podTemplateHash()).isEqualTo(hash);
+  }
+
+  @ParameterizedTest(name = "{0} members need {1} while the spec asks for 3")
+  @CsvSource({"1, 1", "2, 2", "4, 3", "5, 3"})
+  void whileMembersChangeTheBudgetKeepsTheQuorumOfTheMembersThereAre(int members, int quorum) {
+    assertThat(minimal.generatePodDisruptionBudget(members).getSpec().getMinAvailable())
+        .isEqualTo(new IntOrString(quorum));
+  }
+
+  @Test
   void theStatefulSetStartsMembersInParallelBehindThePeerService() {
     StatefulSet set = minimal.generateStatefulSet();
 
@@ -112,7 +152,8 @@ class StoreClusterModelTest {
     assertThat(set.getSpec().getReplicas()).isEqualTo(3);
     assertThat(set.getSpec().getServiceName()).isEqualTo("orders-peer");
     assertThat(set.getSpec().getPodManagementPolicy()).isEqualTo("Parallel");
-    assertThat(set.getSpec().getUpdateStrategy().getType()).isEqualTo("RollingUpdate");
+    // The operator replaces pods itself, one member at a time.
+    assertThat(set.getSpec().getUpdateStrategy().getType()).isEqualTo("OnDelete");
     assertThat(set.getSpec().getSelector().getMatchLabels()).isEqualTo(SELECTOR);
     assertThat(set.getSpec().getTemplate().getMetadata().getLabels())
         .containsAllEntriesOf(SELECTOR)
@@ -255,6 +296,7 @@ class StoreClusterModelTest {
             null,
             new dev.cairn.operator.crd.TlsSpec(
                 new dev.cairn.operator.crd.TlsEndpointSpec("my-client-certs", null), null),
+            null,
             null,
             null,
             null));

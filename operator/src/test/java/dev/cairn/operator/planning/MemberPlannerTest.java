@@ -254,7 +254,48 @@ class MemberPlannerTest {
             "an upgrade waits while the member just restarted is unhealthy",
             cluster(1, 3, m0, m1, unhealthy(onVersion(m2, "2.0"), Duration.ofSeconds(5))),
             new Desired(3, "2.0", DEADLINE, false),
-            new Step.Wait("member demo-2 unhealthy")));
+            new Step.Wait("rollout stopped: demo-2 is unhealthy on the new pod template")));
+    rows.add(
+        row(
+            "a member failing on the new template stops the rollout, even past the deadline",
+            cluster(1, 3, m0, m1, unhealthy(onVersion(m2, "2.0"), Duration.ofHours(1))),
+            new Desired(3, "2.0", DEADLINE, false),
+            new Step.Wait("rollout stopped: demo-2 is unhealthy on the new pod template")));
+    rows.add(
+        row(
+            "a rollback restarts the member that failed on the new template first",
+            cluster(
+                1,
+                3,
+                m0,
+                onVersion(m1, "2.0"),
+                unhealthy(onVersion(m2, "3.0"), Duration.ofMinutes(1))),
+            new Desired(3, "2.0", DEADLINE, false),
+            new Step.Upgrade("demo-2", "2.0")));
+    rows.add(
+        row(
+            "a member down on the old template during a rollout is restarted on the new one",
+            cluster(1, 3, m0, unhealthy(m1, Duration.ofSeconds(30)), m2),
+            new Desired(3, "2.0", DEADLINE, false),
+            new Step.Upgrade("demo-1", "2.0")));
+    rows.add(
+        row(
+            "a lost volume is replaced even during a rollout",
+            cluster(1, 3, m0, volumeLost(m1), onVersion(m2, "2.0")),
+            new Desired(3, "2.0", DEADLINE, false),
+            new Step.Remove("demo-1", "volume lost")));
+    rows.add(
+        row(
+            "a zero deadline never replaces a member for being unhealthy",
+            cluster(1, 3, m0, unhealthy(m1, Duration.ofDays(1)), m2),
+            new Desired(3, "1.0", Duration.ZERO, false),
+            new Step.Wait("member demo-1 unhealthy")));
+    rows.add(
+        row(
+            "a replaced member comes back under its own name, the lowest free ordinal",
+            cluster(1, 1, m0, m2),
+            new Desired(3, "1.0", DEADLINE, false),
+            new Step.AddLearner("demo-1")));
     rows.add(
         row(
             "a one-member cluster upgrades its only member in place",

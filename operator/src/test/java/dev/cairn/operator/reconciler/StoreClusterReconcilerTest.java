@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.cairn.operator.Fixtures;
 import dev.cairn.operator.crd.Condition;
+import dev.cairn.operator.crd.MemberStatus;
 import dev.cairn.operator.crd.StoreCluster;
 import dev.cairn.operator.crd.StoreClusterSpec;
 import dev.cairn.operator.crd.StoreClusterStatus;
@@ -145,7 +146,8 @@ class StoreClusterReconcilerTest {
   @Test
   void aPausedClusterIsObservedButNothingIsApplied() {
     StoreCluster cluster = Fixtures.minimal();
-    cluster.setSpec(new StoreClusterSpec(3, null, null, null, null, null, null, null, null, true));
+    cluster.setSpec(
+        new StoreClusterSpec(3, null, null, null, null, null, null, null, null, null, true));
     cluster = create(cluster);
 
     StoreClusterStatus status = reconciler.reconcile(cluster);
@@ -295,6 +297,55 @@ class StoreClusterReconcilerTest {
   }
 
   @Test
+  void aMemberOnAnotherClaimThanItWasHealthyOnIsRemovedWithItsClaimAndPod() {
+    StoreCluster cluster = formed(3);
+    String claim = claim("data-orders-2");
+    // Last seen healthy on a claim that has been deleted and made anew since.
+    cluster.setStatus(withVolume(cluster.getStatus(), "orders-2", "3", "uid-of-the-lost-claim"));
+    List<ObservedMember> list = new ArrayList<>(healthy(3, 1).members());
+    list.set(
+        2, new ObservedMember(3, "orders-2", List.of("http://c:2379"), false, false, false, 0));
+    members.next = new ObservedCluster(true, 0xc1, list);
+
+    StoreClusterStatus status = reconciler.reconcile(cluster);
+
+    assertThat(membership.calls).containsExactly("remove 3");
+    assertThat(events()).contains("Removed orders-2 (volume lost).");
+    assertThat(client.persistentVolumeClaims().inNamespace("db").withName("data-orders-2").get())
+        .as("claim " + claim)
+        .isNull();
+    assertThat(client.pods().inNamespace("db").withName("orders-2").get()).isNull();
+    assertThat(status.step()).isEqualTo("remove orders-2 (volume lost)");
+  }
+
+  @Test
+  void anUpgradeDeletesTheHighestFollowersPodAfterApplyingTheNewTemplate() {
+    StoreCluster cluster = formed(3);
+    members.next = healthy(3, 1);
+    cluster.setSpec(cluster.getSpec().withVersion("0.2.0"));
+
+    StoreClusterStatus status = reconciler.reconcile(cluster);
+
+    assertThat(membership.calls).isEmpty();
+    assertThat(client.pods().inNamespace("db").withName("orders-2").get()).isNull();
+    assertThat(client.pods().inNamespace("db").withName("orders-1").get()).isNotNull();
+    var template =
+        client
+            .apps()
+            .statefulSets()
+            .inNamespace("db")
+            .withName("orders")
+            .get()
+            .getSpec()
+            .getTemplate();
+    assertThat(template.getSpec().getContainers().getFirst().getImage()).endsWith(":0.2.0");
+    assertThat(status.step())
+        .isEqualTo(
+            "restart orders-2 on pod template "
+                + template.getMetadata().getAnnotations().get("cairn.dev/pod-template-hash"));
+  }
+
+  @Test
   void noMemberIsAddedWhileThePodsHaveNotSettled() {
     StoreCluster cluster = formed(4);
     podsReady(3, 2);
@@ -334,10 +385,48 @@ class StoreClusterReconcilerTest {
     reconciler.reconcile(cluster);
     podsReady(3, 3);
     cluster.setSpec(
-        new StoreClusterSpec(replicas, null, null, null, null, null, null, null, null, false));
+        new StoreClusterSpec(
+            replicas, null, null, null, null, null, null, null, null, null, false));
     cluster.setStatus(
-        new StoreClusterStatus(1L, null, null, "orders-0", "c1", 3, 3, "3/3", 3, null, null, null));
+        new StoreClusterStatus(
+            1L, null, null, "orders-0", "c1", 3, 3, "3/3", 3, null, null, null, null, null));
     return cluster;
+  }
+
+  /** Makes the claim {@code name} for the cluster's members; returns its uid. */
+  private String claim(String name) {
+    return client
+        .resource(
+            new io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder()
+                .withNewMetadata()
+                .withName(name)
+                .withNamespace("db")
+                .withLabels(dev.cairn.operator.model.Labels.of("orders", "store"))
+                .endMetadata()
+                .build())
+        .create()
+        .getMetadata()
+        .getUid();
+  }
+
+  /** {@code status} with {@code member} (id {@code id}) last healthy on claim {@code uid}. */
+  private static StoreClusterStatus withVolume(
+      StoreClusterStatus status, String member, String id, String uid) {
+    return new StoreClusterStatus(
+        status.observedGeneration(),
+        status.conditions(),
+        List.of(new MemberStatus(member, id, "follower", true, null, null, uid)),
+        status.leader(),
+        status.clusterId(),
+        status.readyReplicas(),
+        status.replicas(),
+        status.ready(),
+        status.memberCount(),
+        status.selector(),
+        status.endpoint(),
+        status.version(),
+        status.step(),
+        status.stepSince());
   }
 
   /** {@code count} healthy voters orders-0.. with ids 1.., following {@code leader}. */
@@ -357,8 +446,32 @@ class StoreClusterReconcilerTest {
     return new ObservedCluster(true, 0xc1, list);
   }
 
-  /** The StatefulSet's status as its controller would write it. */
+  /**
+   * The StatefulSet's status as its controller would write it, and its pods from the current
+   * template, the first {@code ready} of them ready.
+   */
   private void podsReady(int pods, int ready) {
+    var set = client.apps().statefulSets().inNamespace("db").withName("orders").get();
+    client.pods().inNamespace("db").delete();
+    for (int i = 0; i < pods; i++) {
+      client
+          .resource(
+              new io.fabric8.kubernetes.api.model.PodBuilder()
+                  .withNewMetadata()
+                  .withName("orders-" + i)
+                  .withNamespace("db")
+                  .withLabels(set.getSpec().getTemplate().getMetadata().getLabels())
+                  .withAnnotations(set.getSpec().getTemplate().getMetadata().getAnnotations())
+                  .endMetadata()
+                  .withNewStatus()
+                  .addNewCondition()
+                  .withType("Ready")
+                  .withStatus(i < ready ? "True" : "False")
+                  .endCondition()
+                  .endStatus()
+                  .build())
+          .create();
+    }
     client
         .apps()
         .statefulSets()

@@ -135,7 +135,7 @@ class StatusComputerTest {
     if (paused) {
       cluster.setSpec(
           new dev.cairn.operator.crd.StoreClusterSpec(
-              3, null, null, null, null, null, null, null, null, true));
+              3, null, null, null, null, null, null, null, null, null, true));
     }
     StoreClusterStatus status =
         StatusComputer.compute(
@@ -177,9 +177,10 @@ class StatusComputerTest {
     assertThat(status.version()).isEqualTo("0.1.0");
     assertThat(status.members())
         .containsExactly(
-            new MemberStatus("orders-0", "1", "leader", true, "http://orders-0:2379"),
-            new MemberStatus("orders-1", "2", "follower", true, "http://orders-1:2379"),
-            new MemberStatus("orders-2", "3", "follower", true, "http://orders-2:2379"));
+            new MemberStatus("orders-0", "1", "leader", true, "http://orders-0:2379", null, null),
+            new MemberStatus("orders-1", "2", "follower", true, "http://orders-1:2379", null, null),
+            new MemberStatus(
+                "orders-2", "3", "follower", true, "http://orders-2:2379", null, null));
   }
 
   @Test
@@ -212,5 +213,116 @@ class StatusComputerTest {
   private static String summary(StoreClusterStatus status, String type) {
     Condition c = status.condition(type).orElseThrow();
     return c.status() + "/" + c.reason();
+  }
+
+  @Test
+  void quorumLossIsReportedOnlyForAClusterThatWasAvailable() {
+    StoreClusterModel model = StoreClusterModel.fromCrd(Fixtures.minimal());
+    List<ObservedMember> oneAnswering =
+        List.of(
+            new ObservedMember(
+                1, "orders-0", List.of("http://orders-0:2379"), false, true, false, 0),
+            new ObservedMember(
+                2, "orders-1", List.of("http://orders-1:2379"), false, false, false, 0),
+            new ObservedMember(
+                3, "orders-2", List.of("http://orders-2:2379"), false, false, false, 0));
+    ObservedCluster lost = new ObservedCluster(true, 0xc1, oneAnswering);
+
+    StoreClusterStatus forming = StatusComputer.compute(model, 1, lost, 1, null, NOW);
+    assertThat(forming.condition(Condition.QUORUM_LOST).orElseThrow().isTrue()).isFalse();
+
+    StoreClusterStatus available =
+        StatusComputer.compute(model, 1, new ObservedCluster(true, 0xc1, healthy()), 3, null, NOW);
+    StoreClusterStatus afterLoss =
+        StatusComputer.compute(model, 1, lost, 1, available, NOW.plusSeconds(5));
+    Condition quorumLost = afterLoss.condition(Condition.QUORUM_LOST).orElseThrow();
+    assertThat(quorumLost.isTrue()).isTrue();
+    assertThat(quorumLost.reason()).isEqualTo("QuorumLost");
+    assertThat(quorumLost.message())
+        .startsWith("0 of 3 voting members following a leader, 1 answering");
+
+    // Still lost when nothing answers at all.
+    StoreClusterStatus silent =
+        StatusComputer.compute(
+            model, 1, ObservedCluster.unreachable(), 0, afterLoss, NOW.plusSeconds(10));
+    assertThat(silent.condition(Condition.QUORUM_LOST).orElseThrow().message())
+        .startsWith("No member answering");
+  }
+
+  @Test
+  void aStepThatOutlastsItsTimeoutMakesTheClusterDegraded() {
+    StoreClusterModel model = StoreClusterModel.fromCrd(Fixtures.minimal());
+    ObservedCluster seen = new ObservedCluster(true, 0xc1, healthy());
+    Activity promoting =
+        new Activity(
+            "promote orders-3 once it has caught up",
+            java.time.Duration.ofMinutes(10),
+            java.util.Map.of());
+
+    StoreClusterStatus first = StatusComputer.compute(model, 1, seen, 3, null, NOW, promoting);
+    assertThat(first.step()).isEqualTo("promote orders-3 once it has caught up");
+    assertThat(first.stepSince()).isEqualTo("2026-03-01T12:00:00Z");
+    StoreClusterStatus nineMinutes =
+        StatusComputer.compute(model, 1, seen, 3, first, NOW.plusSeconds(540), promoting);
+    assertThat(nineMinutes.stepSince()).isEqualTo("2026-03-01T12:00:00Z");
+    assertThat(nineMinutes.condition(Condition.DEGRADED).orElseThrow().isTrue()).isFalse();
+
+    StoreClusterStatus elevenMinutes =
+        StatusComputer.compute(model, 1, seen, 3, nineMinutes, NOW.plusSeconds(660), promoting);
+    Condition degraded = elevenMinutes.condition(Condition.DEGRADED).orElseThrow();
+    assertThat(degraded.isTrue()).isTrue();
+    assertThat(degraded.reason()).isEqualTo("StepTimedOut");
+    assertThat(degraded.message())
+        .isEqualTo("Since 2026-03-01T12:00:00Z: promote orders-3 once it has caught up.");
+
+    // Another step starts its own clock.
+    Activity adding =
+        new Activity(
+            "add orders-4 as a learner", java.time.Duration.ofMinutes(10), java.util.Map.of());
+    StoreClusterStatus next =
+        StatusComputer.compute(model, 1, seen, 3, elevenMinutes, NOW.plusSeconds(700), adding);
+    assertThat(next.stepSince()).isEqualTo("2026-03-01T12:11:40Z");
+    assertThat(next.condition(Condition.DEGRADED).orElseThrow().isTrue()).isFalse();
+  }
+
+  @Test
+  void aMemberKeepsTheVolumeItWasHealthyOnAndWhenItBecameUnhealthy() {
+    StoreClusterModel model = StoreClusterModel.fromCrd(Fixtures.minimal());
+    Activity volumes =
+        new Activity(null, java.time.Duration.ofMinutes(10), java.util.Map.of("orders-2", "uid-a"));
+    StoreClusterStatus healthyOnA =
+        StatusComputer.compute(
+            model, 1, new ObservedCluster(true, 0xc1, healthy()), 3, null, NOW, volumes);
+    assertThat(healthyOnA.members().get(2).volume()).isEqualTo("uid-a");
+    assertThat(healthyOnA.members().get(2).unhealthySince()).isNull();
+
+    List<ObservedMember> down = new ArrayList<>(healthy());
+    down.set(
+        2,
+        new ObservedMember(3, "orders-2", List.of("http://orders-2:2379"), false, false, false, 0));
+    Activity newClaim =
+        new Activity(null, java.time.Duration.ofMinutes(10), java.util.Map.of("orders-2", "uid-b"));
+    StoreClusterStatus later =
+        StatusComputer.compute(
+            model,
+            1,
+            new ObservedCluster(true, 0xc1, down),
+            2,
+            healthyOnA,
+            NOW.plusSeconds(30),
+            newClaim);
+    StoreClusterStatus evenLater =
+        StatusComputer.compute(
+            model,
+            1,
+            new ObservedCluster(true, 0xc1, down),
+            2,
+            later,
+            NOW.plusSeconds(60),
+            newClaim);
+    assertThat(evenLater.members().get(2).volume())
+        .as("only a healthy member moves on")
+        .isEqualTo("uid-a");
+    assertThat(evenLater.members().get(2).unhealthySince()).isEqualTo("2026-03-01T12:00:30Z");
   }
 }

@@ -267,6 +267,7 @@ final class ServeCommand implements Callable<Integer> {
     Optional<ClusterIdentity> resolved = ClusterIdentity.resolve(cfg.dataDir(), stored, initial);
     if (resolved.isPresent()) {
       if (stored.isEmpty()) {
+        refuseIfBootstrappedBefore(cfg, resolved.get(), peerTls);
         raftLog.saveIdentity(resolved.get().memberId(), resolved.get().clusterId());
       }
       return new Identity(resolved.get(), List.of());
@@ -300,10 +301,64 @@ final class ServeCommand implements Callable<Integer> {
                             + "; add it first with 'etcdctl member add --peer-urls="
                             + String.join(",", mine)
                             + "'"));
+    if (!self.clientUrls().isEmpty()) {
+      // It published its client URLs, so it ran with a data dir that held its log. Joining again
+      // empty under the same id would forget entries it acknowledged: Raft's votes and commits
+      // would count a member that no longer has them.
+      throw new ConfigException(
+          "member "
+              + self.idHex()
+              + " ("
+              + self.name()
+              + ") has run before, but its data dir "
+              + cfg.dataDir()
+              + " holds no data: its data is lost. Remove it ('etcdctl member remove "
+              + self.idHex()
+              + "') and add it again ('etcdctl member add') to join as a new member");
+    }
     raftLog.saveIdentity(self.id(), cluster.clusterId());
     log.info(
         "joining cluster {} as member {}", Long.toHexString(cluster.clusterId()), self.idHex());
     return new Identity(new ClusterIdentity(self.id(), cluster.clusterId()), cluster.members());
+  }
+
+  /**
+   * etcd's isMemberBootstrapped: a new data dir bootstrapping a member the running cluster says has
+   * already published its client URLs means the member's old data is gone; starting would make it a
+   * second, empty copy of that member. When no other member answers, the cluster is forming and the
+   * start goes on.
+   */
+  private static void refuseIfBootstrappedBefore(
+      NodeConfig cfg, ClusterIdentity identity, TlsContexts peerTls) {
+    List<URI> others = new ArrayList<>();
+    cfg.initialCluster()
+        .forEach(
+            (name, urls) -> {
+              if (!name.equals(cfg.name())) {
+                others.addAll(urls);
+              }
+            });
+    if (others.isEmpty()) {
+      return;
+    }
+    ClusterMembers cluster;
+    try {
+      cluster = PeerTransport.fetchMembers(others, Duration.ofSeconds(1), peerTls);
+    } catch (java.io.IOException e) {
+      return;
+    }
+    boolean published =
+        cluster.members().stream()
+            .anyMatch(m -> m.id() == identity.memberId() && !m.clientUrls().isEmpty());
+    if (published) {
+      throw new ConfigException(
+          "member "
+              + Long.toHexString(identity.memberId())
+              + " has already been bootstrapped; its data dir "
+              + cfg.dataDir()
+              + " is empty, so its data is lost. Remove it ('etcdctl member remove') and add it"
+              + " again ('etcdctl member add') to join as a new member");
+    }
   }
 
   private static boolean isHttps(URI u) {
