@@ -10,6 +10,7 @@ import dev.cairn.store.membership.InitialCluster;
 import dev.cairn.store.raftlog.RaftLog;
 import dev.cairn.store.server.Bootstrap;
 import dev.cairn.store.snapshot.SnapshotInfo;
+import dev.cairn.store.snapshot.SnapshotTrailer;
 import dev.cairn.store.snapshot.Snapshots;
 import dev.cairn.store.storage.Backend;
 import dev.cairn.store.storage.BackendConfig;
@@ -31,10 +32,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
@@ -150,9 +149,7 @@ final class SnapshotCommand implements Runnable {
 
     /** Streams the snapshot into {@code part}, checks its trailer, syncs; returns the version. */
     private static String fetch(ManagedChannel channel, Path part) throws IOException {
-      MessageDigest sha = sha256();
-      byte[] tail = new byte[0]; // the newest bytes, which may turn out to be the trailer
-      long size = 0;
+      SnapshotTrailer trailer = new SnapshotTrailer();
       String version = "";
       try (FileChannel ch =
           FileChannel.open(
@@ -167,21 +164,10 @@ final class SnapshotCommand implements Runnable {
           SnapshotResponse r = it.next();
           byte[] blob = r.getBlob().toByteArray();
           out.write(blob);
-          size += blob.length;
+          trailer.update(blob, 0, blob.length);
           version = r.getVersion();
-          byte[] joined = new byte[tail.length + blob.length];
-          System.arraycopy(tail, 0, joined, 0, tail.length);
-          System.arraycopy(blob, 0, joined, tail.length, blob.length);
-          int hashed = Math.max(0, joined.length - Snapshots.SHA256_BYTES);
-          sha.update(joined, 0, hashed);
-          tail = Arrays.copyOfRange(joined, hashed, joined.length);
         }
-        if (size % 512 != Snapshots.SHA256_BYTES) {
-          throw new IOException("sha256 checksum not found [bytes: " + size + "]");
-        }
-        if (!Arrays.equals(sha.digest(), tail)) {
-          throw new IOException("the snapshot received fails its SHA-256 check");
-        }
+        trailer.check();
         ch.force(true);
       }
       return version;
@@ -465,13 +451,5 @@ final class SnapshotCommand implements Runnable {
     }
     out.append('\n').append(line).append('\n');
     return out.toString();
-  }
-
-  private static MessageDigest sha256() {
-    try {
-      return MessageDigest.getInstance("SHA-256");
-    } catch (java.security.NoSuchAlgorithmException e) {
-      throw new IllegalStateException("the JDK has no SHA-256", e);
-    }
   }
 }
