@@ -11,7 +11,7 @@ import dev.cairn.operator.crd.StoreClusterStatus;
 import dev.cairn.operator.reconciler.MockApiReconciler;
 import io.etcd.jetcd.Client;
 import io.fabric8.kubernetes.api.model.Event;
-import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
 import java.io.InputStream;
@@ -156,8 +156,8 @@ final class OperatedCluster implements AutoCloseable {
                         .getOrDefault("cairn.dev/pod-template-hash", "")));
   }
 
-  Pod pod(String name) {
-    return client().pods().inNamespace(NAMESPACE).withName(name).get();
+  StatefulSet statefulSet() {
+    return client().apps().statefulSets().inNamespace(NAMESPACE).withName(NAME).get();
   }
 
   /** Available with every member a healthy voter, no step in flight, and the pods ready. */

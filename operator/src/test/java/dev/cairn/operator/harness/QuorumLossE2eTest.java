@@ -74,7 +74,7 @@ class QuorumLossE2eTest {
                   .extracting(MemberStatus::id)
                   .containsExactlyElementsOf(members);
               assertThat(initialCluster()).isEqualTo(initialCluster);
-              assertThat(statefulSetReplicas()).isEqualTo(3);
+              assertThat(cluster.statefulSet().getSpec().getReplicas()).isEqualTo(3);
               assertThat(cluster.events().subList(eventsBefore, cluster.events().size()))
                   .noneMatch(e -> e.startsWith("Member") || e.startsWith("LeaderMoved"));
             });
@@ -98,17 +98,5 @@ class QuorumLossE2eTest {
         .get()
         .getData()
         .get("initial-cluster");
-  }
-
-  private int statefulSetReplicas() {
-    return cluster
-        .client()
-        .apps()
-        .statefulSets()
-        .inNamespace(NAMESPACE)
-        .withName("example")
-        .get()
-        .getSpec()
-        .getReplicas();
   }
 }

@@ -119,12 +119,7 @@ class RollingUpgradeE2eTest {
 
   private String desiredHash() {
     return cluster
-        .client()
-        .apps()
-        .statefulSets()
-        .inNamespace(NAMESPACE)
-        .withName("example")
-        .get()
+        .statefulSet()
         .getSpec()
         .getTemplate()
         .getMetadata()
@@ -144,10 +139,21 @@ class RollingUpgradeE2eTest {
     return "MemberRestarted: Deleted pod " + member + " to restart it";
   }
 
-  private static long term(Client etcd) throws Exception {
-    return etcd.getMaintenanceClient()
-        .statusMember(ENDPOINT)
-        .get(10, TimeUnit.SECONDS)
-        .getRaftTerm();
+  /** The Raft term, as the member behind the client Service reports it. */
+  private static long term(Client etcd) {
+    java.util.concurrent.atomic.AtomicLong term = new java.util.concurrent.atomic.AtomicLong();
+    org.awaitility.Awaitility.await()
+        .atMost(java.time.Duration.ofSeconds(60))
+        .ignoreExceptions()
+        .until(
+            () -> {
+              term.set(
+                  etcd.getMaintenanceClient()
+                      .statusMember(ENDPOINT)
+                      .get(5, TimeUnit.SECONDS)
+                      .getRaftTerm());
+              return true;
+            });
+    return term.get();
   }
 }

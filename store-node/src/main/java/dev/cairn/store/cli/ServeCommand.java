@@ -272,14 +272,7 @@ final class ServeCommand implements Callable<Integer> {
       }
       return new Identity(resolved.get(), List.of());
     }
-    List<URI> others = new ArrayList<>();
-    cfg.initialCluster()
-        .forEach(
-            (name, urls) -> {
-              if (!name.equals(cfg.name())) {
-                others.addAll(urls);
-              }
-            });
+    List<URI> others = otherMembersPeerUrls(cfg);
     if (others.isEmpty()) {
       throw new ConfigException(
           "--initial-cluster-state existing needs --initial-cluster to name the running members");
@@ -330,14 +323,7 @@ final class ServeCommand implements Callable<Integer> {
    */
   private static void refuseIfBootstrappedBefore(
       NodeConfig cfg, ClusterIdentity identity, TlsContexts peerTls) {
-    List<URI> others = new ArrayList<>();
-    cfg.initialCluster()
-        .forEach(
-            (name, urls) -> {
-              if (!name.equals(cfg.name())) {
-                others.addAll(urls);
-              }
-            });
+    List<URI> others = otherMembersPeerUrls(cfg);
     if (others.isEmpty()) {
       return;
     }
@@ -359,6 +345,19 @@ final class ServeCommand implements Callable<Integer> {
               + " is empty, so its data is lost. Remove it ('etcdctl member remove') and add it"
               + " again ('etcdctl member add') to join as a new member");
     }
+  }
+
+  /** The peer URLs of every member --initial-cluster names but this one. */
+  private static List<URI> otherMembersPeerUrls(NodeConfig cfg) {
+    List<URI> others = new ArrayList<>();
+    cfg.initialCluster()
+        .forEach(
+            (name, urls) -> {
+              if (!name.equals(cfg.name())) {
+                others.addAll(urls);
+              }
+            });
+    return others;
   }
 
   private static boolean isHttps(URI u) {

@@ -17,6 +17,10 @@ final class Progress {
   long next;
   State state = State.PROBE;
   boolean probeSent;
+
+  /** The leader's heartbeat round in which a heartbeat response last made it send again. */
+  long resentInRound = -1;
+
   long pendingSnapshot;
   boolean recentActive;
   boolean learner;

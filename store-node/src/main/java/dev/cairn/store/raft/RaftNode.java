@@ -45,6 +45,10 @@ public final class RaftNode {
 
   private int electionElapsed;
   private int heartbeatElapsed;
+
+  /** Periodic heartbeats sent as leader; limits how often a lagging follower is sent again. */
+  private long heartbeatRound;
+
   private int randomizedElectionTimeout;
 
   private long leadTransferee;
@@ -196,6 +200,7 @@ public final class RaftNode {
     }
     if (heartbeatElapsed >= config.heartbeatTick()) {
       heartbeatElapsed = 0;
+      heartbeatRound++;
       broadcastHeartbeat(reads.lastContext());
     }
   }
@@ -857,9 +862,15 @@ public final class RaftNode {
     if (p.state == Progress.State.REPLICATE && p.isPaused()) {
       p.freeFirstInflight();
     }
-    if (p.match < log.lastIndex()) {
+    boolean forRead = m.context().length > 0;
+    if (p.match < log.lastIndex() && (!forRead || p.resentInRound != heartbeatRound)) {
       // Even with nothing new to send: a probe must reach the follower for the leader to learn
-      // where its log ends, and the last one may have been lost.
+      // where its log ends, and the last one may have been lost. For reads, once per heartbeat
+      // interval: each linearizable read sends a heartbeat round of its own, and answering every
+      // one with the same entries would send a lagging follower its catch-up many times over.
+      if (forRead) {
+        p.resentInRound = heartbeatRound;
+      }
       sendAppend(m.from(), true);
     }
     if (m.context().length == 0) {

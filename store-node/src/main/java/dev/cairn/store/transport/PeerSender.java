@@ -13,7 +13,6 @@ import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
 import io.grpc.stub.MetadataUtils;
 import java.net.URI;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -126,6 +125,14 @@ final class PeerSender {
           log.error("peer sender for {} failed", Long.toHexString(peerId), e);
           disconnect();
           parkUntil(System.nanoTime() + MAX_BACKOFF_NANOS);
+        } catch (OutOfMemoryError e) {
+          // Out of (direct) buffers: what is queued is dropped and Raft sends it again; a dead
+          // sender would leave this peer without messages from here on.
+          log.error("peer sender for {} ran out of memory", Long.toHexString(peerId), e);
+          disconnect();
+          queue.clear();
+          overflowed.set(true);
+          parkUntil(System.nanoTime() + MAX_BACKOFF_NANOS);
         }
       }
     } finally {
@@ -224,25 +231,28 @@ final class PeerSender {
   }
 
   /** Writes everything queued, split only where a batch would exceed the size limit. */
+  /**
+   * Sends one batch of what is queued, up to the batch limit. One at a time, so that the stream's
+   * flow control (isReady) is asked again before the next: a backlog written out at once would sit
+   * in direct buffers until the peer took it.
+   */
   private void write() {
-    List<Message> drained = new ArrayList<>(queue.size());
-    queue.drainTo(drained);
     MessageBatch.Builder batch = MessageBatch.newBuilder();
     int bytes = 0;
-    for (Message m : drained) {
+    for (Message m = queue.peek(); m != null; m = queue.peek()) {
       RaftMessage p = MessageCodec.encode(m);
       int size = CodedOutputStream.computeMessageSize(MessageBatch.MESSAGES_FIELD_NUMBER, p);
       if (size > maxBatchBytes) {
+        queue.poll();
         log.warn("dropped {}: {} bytes is over the {} byte limit", m, size, maxBatchBytes);
         counters.messagesDropped.increment();
         overflowed.set(true);
         continue;
       }
       if (bytes + size > maxBatchBytes) {
-        flush(batch);
-        batch = MessageBatch.newBuilder();
-        bytes = 0;
+        break;
       }
+      queue.poll();
       batch.addMessages(p);
       bytes += size;
     }

@@ -97,4 +97,32 @@ class RaftReadIndexTest {
     }
     throw new AssertionError("no such message in flight: " + wire);
   }
+
+  @Test
+  void manyReadsDoNotMakeTheLeaderResendALaggingFollowerItsEntriesOnEveryHeartbeat() {
+    electOneAndCommit("a");
+    cluster.isolate(3);
+    cluster.propose(1, "b");
+    cluster.stabilize();
+    cluster.heal();
+    assertThat(cluster.raft(3).lastIndex()).isLessThan(cluster.raft(1).lastIndex());
+
+    // Five reads: five heartbeat rounds of their own, answered by the lagging follower too.
+    for (int i = 0; i < 5; i++) {
+      cluster.readIndex(1);
+    }
+    Predicate<Message> heartbeatTraffic =
+        m -> m.type() == Message.Type.HEARTBEAT || m.type() == Message.Type.HEARTBEAT_RESPONSE;
+    while (cluster.inFlight().stream().anyMatch(heartbeatTraffic)) {
+      cluster.deliver(indexOf(heartbeatTraffic));
+    }
+    assertThat(cluster.inFlight())
+        .filteredOn(m -> m.type() == Message.Type.APPEND && m.from() == 1 && m.to() == 3)
+        .as("appends to the lagging follower")
+        .hasSize(1);
+
+    cluster.stabilize();
+    assertThat(cluster.raft(3).lastIndex()).isEqualTo(cluster.raft(1).lastIndex());
+    assertThat(cluster.readStates(1)).hasSize(5);
+  }
 }
