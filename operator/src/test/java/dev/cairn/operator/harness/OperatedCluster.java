@@ -96,16 +96,24 @@ final class OperatedCluster implements AutoCloseable {
     return etcd;
   }
 
+  /**
+   * Changes the spec and waits until a pass of the operator that read the new one has written its
+   * status: a pass already under way when the spec changed acts on the old one, and a scenario's
+   * next move must not race it.
+   */
   void editSpec(UnaryOperator<StoreClusterSpec> edit) {
-    client()
-        .resources(StoreCluster.class)
-        .inNamespace(NAMESPACE)
-        .withName(NAME)
-        .edit(
-            c -> {
-              c.setSpec(edit.apply(c.getSpec()));
-              return c;
-            });
+    StoreCluster edited =
+        client()
+            .resources(StoreCluster.class)
+            .inNamespace(NAMESPACE)
+            .withName(NAME)
+            .edit(
+                c -> {
+                  c.setSpec(edit.apply(c.getSpec()));
+                  return c;
+                });
+    long generation = edited.getMetadata().getGeneration();
+    awaitStatus(s -> assertThat(s.observedGeneration()).isGreaterThanOrEqualTo(generation));
   }
 
   /** Waits for a status passing {@code check}; on timeout the last failed assertion says why. */
