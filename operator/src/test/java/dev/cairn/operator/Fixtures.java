@@ -79,7 +79,9 @@ public final class Fixtures {
                         .build()),
                 "db-critical"),
             new AutomationSpec("30m", "15m"),
-            false);
+            false,
+            null,
+            null);
     return withMetadata(StoreCluster.of(NAMESPACE, NAME, spec));
   }
 

@@ -14,12 +14,13 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     versionProvider = BackupAgentMain.Version.class,
     description =
-        "Backs a Cairn cluster up to S3-compatible object storage, prunes old backups, and"
-            + " restores a backup into the members of a new cluster.",
+        "Backs a Cairn cluster up to S3-compatible object storage, lists, prunes and deletes"
+            + " backups, and restores a backup into the members of a new cluster.",
     subcommands = {
       BackupCommand.class,
       ListCommand.class,
       PruneCommand.class,
+      DeleteCommand.class,
       RestoreCommand.class
     })
 public final class BackupAgentMain implements Runnable {

@@ -6,6 +6,7 @@ import dev.cairn.backup.manifest.BackupKeys;
 import dev.cairn.backup.manifest.BackupManifest;
 import dev.cairn.backup.objectstore.S3ObjectStore;
 import dev.cairn.backup.snapshot.MaintenanceSnapshotSource;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.concurrent.Callable;
@@ -20,7 +21,7 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     header = "Take a backup: snapshot one member, upload it and its manifest.",
     description =
-        "Streams a snapshot from one healthy member, checks its SHA-256 trailer, uploads it, then writes its manifest. Prints one JSON line on success; exits 0 only when both are stored.")
+        "Streams a snapshot from one healthy member, checks its SHA-256 trailer, uploads it, then writes its manifest. Prints one JSON line on success (bucket, key, manifest, clusterId, revision, size, sha256); exits 0 only when both are stored.")
 final class BackupCommand implements Callable<Integer> {
   @Mixin ClusterOptions cluster;
   @Mixin BucketOptions bucket;
@@ -42,6 +43,15 @@ final class BackupCommand implements Callable<Integer> {
           "Log progress every this many MiB streamed or uploaded (default: ${DEFAULT-VALUE}).")
   long progressMib;
 
+  @Option(
+      names = "--result-file",
+      paramLabel = "FILE",
+      defaultValue = "${env:CAIRN_BACKUP_RESULT_FILE}",
+      description =
+          "Also write the JSON line to FILE, e.g. /dev/termination-log, where Kubernetes takes a"
+              + " container's termination message from (env CAIRN_BACKUP_RESULT_FILE).")
+  Path resultFile;
+
   @Override
   public Integer call() throws Exception {
     MaintenanceSnapshotSource source = new MaintenanceSnapshotSource(cluster.settings());
@@ -60,6 +70,9 @@ final class BackupCommand implements Callable<Integer> {
       summary.put("sha256", m.sha256());
       spec.commandLine().getOut().println(summary);
       spec.commandLine().getOut().flush();
+      if (resultFile != null) {
+        Files.writeString(resultFile, summary + "\n");
+      }
     }
     return 0;
   }

@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -33,6 +34,12 @@ public final class RestoreJob {
       String initialClusterToken,
       String initialAdvertisePeerUrls) {}
 
+  /** The directory a member keeps its state in, under the data directory, as store-node has it. */
+  private static final String MEMBER = "member";
+
+  /** Where a restore is made before it is moved into place. */
+  private static final String STAGING = ".restoring";
+
   private final ObjectStore store;
 
   public RestoreJob(ObjectStore store) {
@@ -41,11 +48,14 @@ public final class RestoreJob {
 
   /**
    * @param key the backup's snapshot or manifest key
+   * @param otherFilesAllowed whether the data directory may hold files other than a member (a
+   *     volume's lost+found, what an interrupted restore left)
    * @return the manifest of the backup restored
    */
-  public BackupManifest run(String key, Member member) throws IOException {
+  public BackupManifest run(String key, Member member, boolean otherFilesAllowed)
+      throws IOException {
     Path dir = member.dataDir().toAbsolutePath();
-    if (Files.exists(dir) && !isEmptyDirectory(dir)) {
+    if (otherFilesAllowed ? holdsMember(dir) : Files.exists(dir) && !isEmptyDirectory(dir)) {
       throw new IOException("data-dir \"" + dir + "\" not empty or could not be read");
     }
     String manifestKey = BackupKeys.manifestKey(key);
@@ -59,9 +69,12 @@ public final class RestoreJob {
               + ", without which it is no backup: "
               + e.getMessage());
     }
-    Path parent = dir.getParent();
-    Files.createDirectories(parent);
-    Path file = Files.createTempFile(parent, "." + dir.getFileName() + ".", ".snapshot");
+    // Everything is made inside the data directory, on the same volume, and the member moved into
+    // place in one rename: a restore killed half way leaves no member to start on.
+    Files.createDirectories(dir);
+    Path staging = dir.resolve(STAGING);
+    deleteTree(staging);
+    Path file = dir.resolve(STAGING + ".snapshot");
     try {
       LOG.info("downloading {} ({} bytes)", manifest.snapshotKey(), manifest.size());
       store.getFile(manifest.snapshotKey(), file);
@@ -72,7 +85,7 @@ public final class RestoreJob {
               "restore",
               file.toString(),
               "--name=" + member.name(),
-              "--data-dir=" + dir,
+              "--data-dir=" + staging,
               "--initial-cluster=" + member.initialCluster(),
               "--initial-cluster-token=" + member.initialClusterToken(),
               "--initial-advertise-peer-urls=" + member.initialAdvertisePeerUrls());
@@ -84,6 +97,7 @@ public final class RestoreJob {
                 + code
                 + ")");
       }
+      Files.move(staging.resolve(MEMBER), dir.resolve(MEMBER), StandardCopyOption.ATOMIC_MOVE);
       LOG.info(
           "restored {} (revision {}) into {} as member {}",
           manifest.snapshotKey(),
@@ -93,6 +107,23 @@ public final class RestoreJob {
       return manifest;
     } finally {
       Files.deleteIfExists(file);
+      deleteTree(staging);
+    }
+  }
+
+  /** Whether {@code dataDir} holds a member, restored or made by a member's first start. */
+  public static boolean holdsMember(Path dataDir) {
+    return Files.exists(dataDir.resolve(MEMBER));
+  }
+
+  private static void deleteTree(Path dir) throws IOException {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(dir)) {
+      for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
     }
   }
 

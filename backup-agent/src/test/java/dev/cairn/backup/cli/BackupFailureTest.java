@@ -354,6 +354,71 @@ class BackupFailureTest {
   }
 
   @Test
+  void asAnInitContainerRestoreRunsOnceAndOnlyForANewCluster() throws Exception {
+    String bucket = bucket("init");
+    Path result = dir.resolve("termination-log");
+    Agent.Result taken =
+        Agent.run(flags(bucket, "backup", "--endpoints=" + endpoint(), "--result-file=" + result));
+    assertThat(taken.exitCode()).as(taken.output()).isZero();
+    assertThat(JSON.readTree(Files.readString(result))).isEqualTo(JSON.readTree(taken.stdout()));
+    String key = JSON.readTree(taken.stdout()).get("key").asText();
+
+    // A fresh volume: only lost+found in it.
+    Path data = dir.resolve("init");
+    Files.createDirectories(data.resolve("lost+found"));
+    Agent.Result joining =
+        restore(bucket, key, data, "--skip-existing-member", "--initial-cluster-state=existing");
+    assertThat(joining.exitCode()).as(joining.output()).isZero();
+    assertThat(joining.stdout()).contains("nothing to restore");
+    assertThat(data.resolve("member")).doesNotExist();
+
+    Agent.Result first = restore(bucket, key, data, "--skip-existing-member");
+    assertThat(first.exitCode()).as(first.output()).isZero();
+    assertThat(data.resolve("member")).isDirectory();
+    try (var left = Files.list(data)) {
+      assertThat(left.map(p -> p.getFileName().toString()))
+          .containsExactlyInAnyOrder("member", "lost+found");
+    }
+    Agent.Result again = restore(bucket, key, data, "--skip-existing-member");
+    assertThat(again.exitCode()).as(again.output()).isZero();
+    assertThat(again.stdout()).contains("already holds a member: nothing to restore");
+  }
+
+  @Test
+  void aFailedRestoreInAnInitContainerLeavesNoMemberToStartOn() throws Exception {
+    String bucket = bucket("init-corrupt");
+    String key = backup(bucket).get("key").asText();
+    byte[] flipped = s3.get(bucket, key);
+    flipped[flipped.length / 3] ^= 0x01;
+    s3.put(bucket, key, flipped);
+    Path data = dir.resolve("init-corrupt");
+    Agent.Result r = restore(bucket, key, data, "--skip-existing-member");
+    assertThat(r.exitCode()).as(r.output()).isEqualTo(1);
+    assertThat(r.stderr()).contains("fails its SHA-256 check");
+    try (var left = Files.list(data)) {
+      assertThat(left).isEmpty();
+    }
+  }
+
+  @Test
+  void deleteTakesTheManifestAndTheSnapshotAndMayRunTwice() throws Exception {
+    String bucket = bucket("delete");
+    String kept = backup(bucket).get("key").asText();
+    // Another revision, so that the second backup has a key of its own.
+    try (Client c = Client.builder().endpoints(endpoint()).build()) {
+      c.getKVClient().put(bytes("delete-test"), bytes("x")).get(30, TimeUnit.SECONDS);
+    }
+    String key = backup(bucket).get("key").asText();
+    assertThat(key).isNotEqualTo(kept);
+    Agent.Result deleted = Agent.run(flags(bucket, "delete", "--key=" + key));
+    assertThat(deleted.exitCode()).as(deleted.output()).isZero();
+    assertThat(s3.keys(bucket)).containsExactly(BackupKeys.manifestKey(kept), kept);
+    Agent.Result again = Agent.run(flags(bucket, "delete", "--key=" + BackupKeys.manifestKey(key)));
+    assertThat(again.exitCode()).as(again.output()).isZero();
+    assertThat(s3.keys(bucket)).containsExactly(BackupKeys.manifestKey(kept), kept);
+  }
+
+  @Test
   void badFlagsExitTwoAndHelpExitsZero() {
     Agent.Result help = Agent.run("backup", "--help");
     assertThat(help.exitCode()).isZero();
@@ -374,16 +439,18 @@ class BackupFailureTest {
     return JSON.readTree(r.stdout());
   }
 
-  private static Agent.Result restore(String bucket, String key, Path data) {
-    return Agent.run(
-        flags(
-            bucket,
-            "restore",
-            "--key=" + key,
-            "--name=r1",
-            "--data-dir=" + data,
-            "--initial-cluster=r1=http://127.0.0.1:2380",
-            "--initial-advertise-peer-urls=http://127.0.0.1:2380"));
+  private static Agent.Result restore(String bucket, String key, Path data, String... more) {
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "restore",
+                "--key=" + key,
+                "--name=r1",
+                "--data-dir=" + data,
+                "--initial-cluster=r1=http://127.0.0.1:2380",
+                "--initial-advertise-peer-urls=http://127.0.0.1:2380"));
+    args.addAll(List.of(more));
+    return Agent.run(flags(bucket, args.toArray(String[]::new)));
   }
 
   private static String bucket(String name) {

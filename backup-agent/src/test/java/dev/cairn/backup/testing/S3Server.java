@@ -104,6 +104,10 @@ public final class S3Server implements AutoCloseable {
     client.putObject(r -> r.bucket(bucket).key(key), RequestBody.fromBytes(content));
   }
 
+  public void delete(String bucket, String key) {
+    client.deleteObject(r -> r.bucket(bucket).key(key));
+  }
+
   @Override
   public void close() {
     client.close();

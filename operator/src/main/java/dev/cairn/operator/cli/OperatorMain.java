@@ -1,11 +1,13 @@
 package dev.cairn.operator.cli;
 
 import com.sun.net.httpserver.HttpServer;
+import dev.cairn.operator.reconciler.StoreBackupReconciler;
 import dev.cairn.operator.reconciler.StoreClusterReconciler;
 import io.javaoperatorsdk.operator.Operator;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -18,14 +20,16 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * Runs the operator: registers the StoreCluster reconciler with java-operator-sdk and serves {@code
- * /healthz} and {@code /readyz} for the Deployment's probes. Every flag may also come from the
- * environment variable named in its description.
+ * Runs the operator: registers the StoreCluster and StoreBackup reconcilers with java-operator-sdk
+ * and serves {@code /healthz} and {@code /readyz} for the Deployment's probes. Every flag may also
+ * come from the environment variable named in its description.
  */
 @Command(
     name = "cairn-operator",
     mixinStandardHelpOptions = true,
-    description = "Reconciles StoreCluster resources into running store-node members.")
+    description =
+        "Reconciles StoreCluster resources into running store-node members, and StoreBackup"
+            + " resources into backups taken by the backup agent.")
 public final class OperatorMain implements Callable<Integer> {
   private static final Logger log = LoggerFactory.getLogger(OperatorMain.class);
 
@@ -66,6 +70,13 @@ public final class OperatorMain implements Callable<Integer> {
     Set<String> watched = namespaces == null ? Set.of() : Set.copyOf(namespaces);
     operator.register(
         reconciler,
+        c -> {
+          if (!watched.isEmpty()) {
+            c.settingNamespaces(watched);
+          }
+        });
+    operator.register(
+        new StoreBackupReconciler(operator.getKubernetesClient(), Clock.systemUTC()),
         c -> {
           if (!watched.isEmpty()) {
             c.settingNamespaces(watched);

@@ -25,6 +25,7 @@ public record Condition(
   public static final String PROGRESSING = "Progressing";
   public static final String DEGRADED = "Degraded";
   public static final String QUORUM_LOST = "QuorumLost";
+  public static final String BACKUP_READY = "BackupReady";
 
   public static final String TRUE = "True";
   public static final String FALSE = "False";

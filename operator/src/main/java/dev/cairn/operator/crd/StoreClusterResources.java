@@ -88,4 +88,26 @@ public final class StoreClusterResources {
   public static String clusterToken(String cluster, String namespace) {
     return namespace + "-" + cluster;
   }
+
+  /** The Job that takes a StoreBackup's backup. */
+  public static String backupJobName(String backup) {
+    return backup + "-backup";
+  }
+
+  /** The Job that deletes a StoreBackup's objects once the StoreBackup is deleted. */
+  public static String backupDeleteJobName(String backup) {
+    return backup + "-delete";
+  }
+
+  /**
+   * The StoreBackup a schedule makes for its run at {@code time}: one name per run, so that a pass
+   * repeated after a crash finds the run it already made.
+   */
+  public static String scheduledBackupName(String cluster, java.time.Instant time) {
+    return cluster
+        + "-"
+        + java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd-HHmm")
+            .withZone(java.time.ZoneOffset.UTC)
+            .format(time);
+  }
 }

@@ -26,11 +26,18 @@ import io.fabric8.kubernetes.model.annotation.SpecReplicas;
  * @param pod additions to the members' pods
  * @param automation how long members and steps may take before the operator acts or reports
  * @param paused whether the operator leaves the cluster's objects alone (status is still updated)
+ * @param backup scheduled and on-demand backups; null when not configured
+ * @param bootstrap how a new cluster starts; null for an empty cluster
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @ValidationRule(
     value = "!has(self.auth) || !self.auth.enabled || (has(self.tls) && has(self.tls.client))",
     message = "auth.enabled needs tls.client: passwords must not cross the network in clear")
+@ValidationRule(
+    value =
+        "has(self.bootstrap) == has(oldSelf.bootstrap)"
+            + " && (!has(self.bootstrap) || self.bootstrap == oldSelf.bootstrap)",
+    message = "bootstrap is immutable: it says how the cluster was created")
 public record StoreClusterSpec(
     @JsonPropertyDescription("Number of voting members; odd numbers tolerate the most failures.")
         @SpecReplicas
@@ -53,7 +60,11 @@ public record StoreClusterSpec(
         AutomationSpec automation,
     @JsonPropertyDescription("Leave the cluster's objects alone; status is still reported.")
         @Default("false")
-        Boolean paused) {
+        Boolean paused,
+    @JsonPropertyDescription("Scheduled and on-demand backups to S3-compatible object storage.")
+        BackupSpec backup,
+    @JsonPropertyDescription("How the cluster starts; immutable: e.g. from a backup.")
+        BootstrapSpec bootstrap) {
   /** The store is tested up to seven voters; more only slows every write. */
   static final int MAX_REPLICAS = 7;
 
@@ -74,7 +85,8 @@ public record StoreClusterSpec(
 
   /** Three members of the default version with default settings. */
   public static StoreClusterSpec defaults() {
-    return new StoreClusterSpec(null, null, null, null, null, null, null, null, null, null, null);
+    return new StoreClusterSpec(
+        null, null, null, null, null, null, null, null, null, null, null, null, null);
   }
 
   /** The image the members run. */
@@ -105,7 +117,9 @@ public record StoreClusterSpec(
         auth,
         pod,
         automation,
-        paused);
+        paused,
+        backup,
+        bootstrap);
   }
 
   /** A copy with other patience for members and steps. */
@@ -121,7 +135,9 @@ public record StoreClusterSpec(
         auth,
         pod,
         newAutomation,
-        paused);
+        paused,
+        backup,
+        bootstrap);
   }
 
   /** A copy with another number of replicas. */
@@ -137,6 +153,49 @@ public record StoreClusterSpec(
         auth,
         pod,
         automation,
-        paused);
+        paused,
+        backup,
+        bootstrap);
+  }
+
+  /** A copy with other backups. */
+  public StoreClusterSpec withBackup(BackupSpec newBackup) {
+    return new StoreClusterSpec(
+        replicas,
+        version,
+        image,
+        storage,
+        resources,
+        config,
+        tls,
+        auth,
+        pod,
+        automation,
+        paused,
+        newBackup,
+        bootstrap);
+  }
+
+  /** A copy made another way. */
+  public StoreClusterSpec withBootstrap(BootstrapSpec newBootstrap) {
+    return new StoreClusterSpec(
+        replicas,
+        version,
+        image,
+        storage,
+        resources,
+        config,
+        tls,
+        auth,
+        pod,
+        automation,
+        paused,
+        backup,
+        newBootstrap);
+  }
+
+  /** The backup to start from, when the cluster is made from one. */
+  public java.util.Optional<BootstrapSpec.FromBackup> fromBackup() {
+    return java.util.Optional.ofNullable(bootstrap).map(BootstrapSpec::fromBackup);
   }
 }

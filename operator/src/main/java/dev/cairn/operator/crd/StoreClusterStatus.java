@@ -24,6 +24,8 @@ import java.util.Optional;
  * @param step the membership or upgrade step the operator is taking or waiting on; null when there
  *     is none
  * @param stepSince when that step began, RFC 3339
+ * @param backup scheduled backups and the last one that succeeded; null without spec.backup
+ * @param restoredFrom the backup the members restored at creation, latched once resolved
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record StoreClusterStatus(
@@ -40,7 +42,9 @@ public record StoreClusterStatus(
     String endpoint,
     String version,
     String step,
-    String stepSince) {
+    String stepSince,
+    BackupStatus backup,
+    BackupLocation restoredFrom) {
 
   public StoreClusterStatus {
     conditions = conditions == null ? List.of() : List.copyOf(conditions);
@@ -51,4 +55,84 @@ public record StoreClusterStatus(
   public Optional<Condition> condition(String type) {
     return conditions.stream().filter(c -> c.type().equals(type)).findFirst();
   }
+
+  /** A copy with another backup status. */
+  public StoreClusterStatus withBackup(BackupStatus newBackup) {
+    return new StoreClusterStatus(
+        observedGeneration,
+        conditions,
+        members,
+        leader,
+        clusterId,
+        readyReplicas,
+        replicas,
+        ready,
+        memberCount,
+        selector,
+        endpoint,
+        version,
+        step,
+        stepSince,
+        newBackup,
+        restoredFrom);
+  }
+
+  /** A copy recording the backup the members restored. */
+  public StoreClusterStatus withRestoredFrom(BackupLocation location) {
+    return new StoreClusterStatus(
+        observedGeneration,
+        conditions,
+        members,
+        leader,
+        clusterId,
+        readyReplicas,
+        replicas,
+        ready,
+        memberCount,
+        selector,
+        endpoint,
+        version,
+        step,
+        stepSince,
+        backup,
+        location);
+  }
+
+  /** A copy with another set of conditions. */
+  public StoreClusterStatus withConditions(List<Condition> newConditions) {
+    return new StoreClusterStatus(
+        observedGeneration,
+        newConditions,
+        members,
+        leader,
+        clusterId,
+        readyReplicas,
+        replicas,
+        ready,
+        memberCount,
+        selector,
+        endpoint,
+        version,
+        step,
+        stepSince,
+        backup,
+        restoredFrom);
+  }
+
+  /**
+   * Backups as the cluster's status shows them.
+   *
+   * @param lastScheduleTime the last schedule time a StoreBackup was made for, RFC 3339
+   * @param nextScheduleTime when the next scheduled backup is due, RFC 3339
+   * @param lastSuccessfulBackup the newest succeeded StoreBackup's name
+   * @param lastSuccessfulTime when it completed, RFC 3339
+   * @param lastSuccessfulRevision the revision it holds
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record BackupStatus(
+      String lastScheduleTime,
+      String nextScheduleTime,
+      String lastSuccessfulBackup,
+      String lastSuccessfulTime,
+      Long lastSuccessfulRevision) {}
 }

@@ -1,6 +1,5 @@
 package dev.cairn.operator.member;
 
-import dev.cairn.operator.crd.StoreClusterResources;
 import dev.cairn.operator.model.StoreClusterModel;
 import dev.cairn.operator.model.TlsSecrets;
 import io.etcd.jetcd.ByteSequence;
@@ -35,7 +34,7 @@ final class JetcdClients {
   ClientBuilder builder(StoreClusterModel cluster, String endpoint) throws SSLException {
     ClientBuilder builder = Client.builder().endpoints(endpoint);
     if (cluster.spec().clientTls()) {
-      Map<String, String> tls = secretData(cluster.namespace(), operatorTlsSecret(cluster));
+      Map<String, String> tls = secretData(cluster.namespace(), cluster.clientCertificateSecret());
       builder.sslContext(
           GrpcSslContexts.forClient()
               .trustManager(stream(tls.get(TlsSecrets.CA_CERT)))
@@ -61,14 +60,6 @@ final class JetcdClients {
           "Secret " + cluster.spec().auth().rootSecretName() + " has no key 'password'");
     }
     return password;
-  }
-
-  private static String operatorTlsSecret(StoreClusterModel cluster) {
-    if (cluster.spec().tls().client().generated()) {
-      return StoreClusterResources.operatorTlsSecretName(cluster.name());
-    }
-    // A user-provided client Secret must then hold a certificate usable as a client too.
-    return cluster.clientTlsSecret();
   }
 
   private Map<String, String> secretData(String namespace, String name) {

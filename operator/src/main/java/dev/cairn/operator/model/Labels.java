@@ -11,6 +11,13 @@ public final class Labels {
   public static final String COMPONENT = "app.kubernetes.io/component";
   public static final String MANAGED_BY = "app.kubernetes.io/managed-by";
   public static final String APP = "cairn";
+
+  /** On a StoreBackup: the cluster it backs up, to list a cluster's backups. */
+  public static final String BACKUP_CLUSTER = "cairn.dev/cluster";
+
+  /** On a StoreBackup a schedule made: the only ones retention deletes. */
+  public static final String BACKUP_SCHEDULED = "cairn.dev/scheduled";
+
   public static final String OPERATOR = "cairn-operator";
 
   private Labels() {}

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.cairn.operator.crd.BackupLocation;
 import dev.cairn.operator.crd.StoreCluster;
 import dev.cairn.operator.crd.StoreClusterResources;
 import dev.cairn.operator.crd.StoreClusterSpec;
@@ -52,6 +53,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 
@@ -81,18 +83,21 @@ public final class StoreClusterModel {
   private final StoreClusterSpec spec;
   private final OwnerReference owner;
   private final boolean bootstrapped;
+  private final BackupLocation restore;
 
   private StoreClusterModel(
       String name,
       String namespace,
       StoreClusterSpec spec,
       OwnerReference owner,
-      boolean bootstrapped) {
+      boolean bootstrapped,
+      BackupLocation restore) {
     this.name = name;
     this.namespace = namespace;
     this.spec = spec;
     this.owner = owner;
     this.bootstrapped = bootstrapped;
+    this.restore = restore;
   }
 
   /**
@@ -118,7 +123,24 @@ public final class StoreClusterModel {
     // Once a cluster id has been seen, the cluster exists: a member that starts without data must
     // join it, never found a second cluster of the same name.
     boolean bootstrapped = cluster.getStatus() != null && cluster.getStatus().clusterId() != null;
-    return new StoreClusterModel(name, namespace, spec, owner, bootstrapped);
+    // A backup named by bucket and key is known at once; one named by StoreBackup once the
+    // reconciler has resolved and recorded it.
+    BackupLocation restore =
+        spec.fromBackup()
+            .filter(from -> from.storeBackup() == null)
+            .map(from -> new BackupLocation(from.objectStore(), from.key()))
+            .orElse(cluster.getStatus() == null ? null : cluster.getStatus().restoredFrom());
+    return new StoreClusterModel(name, namespace, spec, owner, bootstrapped, restore);
+  }
+
+  /** This model with its members restoring {@code location} before their first start. */
+  public StoreClusterModel withRestore(BackupLocation location) {
+    return new StoreClusterModel(name, namespace, spec, owner, bootstrapped, location);
+  }
+
+  /** The backup the members restore at creation, if the cluster is made from one. */
+  public Optional<BackupLocation> restore() {
+    return Optional.ofNullable(restore);
   }
 
   public String name() {
@@ -208,6 +230,17 @@ public final class StoreClusterModel {
   /** The Secret mounted for the client listener, or null without client TLS. */
   public String clientTlsSecret() {
     return tlsSecret(spec.tls().client(), StoreClusterResources.clientTlsSecretName(name));
+  }
+
+  /**
+   * The Secret whose certificate the operator and backup Jobs present to the members: the generated
+   * operator certificate (CN root), or a user-provided client Secret, which must then hold a
+   * certificate usable as a client too.
+   */
+  public String clientCertificateSecret() {
+    return spec.tls().client().generated()
+        ? StoreClusterResources.operatorTlsSecretName(name)
+        : clientTlsSecret();
   }
 
   /** The Secret mounted for the peer listener, or null without peer TLS. */
@@ -429,6 +462,8 @@ public final class StoreClusterModel {
 
   private PodSpec podSpec() {
     return new PodSpecBuilder()
+        .withInitContainers(
+            restore().map(from -> BackupObjects.restoreContainer(this, from)).stream().toList())
         .withContainers(container())
         .withVolumes(volumes())
         .withEnableServiceLinks(false)
@@ -499,7 +534,8 @@ public final class StoreClusterModel {
         .build();
   }
 
-  private List<EnvVar> env() {
+  /** The members' variables: their name and the bootstrap settings. */
+  List<EnvVar> env() {
     return List.of(
         new EnvVarBuilder()
             .withName("POD_NAME")
@@ -525,9 +561,18 @@ public final class StoreClusterModel {
         .build();
   }
 
+  /** A member's own peer URL, {@code $(POD_NAME)} standing for its name. */
+  String selfPeerUrl() {
+    return peerScheme() + "://" + self() + ".svc:" + PEER_PORT;
+  }
+
+  private String self() {
+    return "$(POD_NAME)." + StoreClusterResources.peerServiceName(name) + "." + namespace;
+  }
+
   /** store-node's command line; {@code $(VAR)} is expanded by the kubelet from {@link #env()}. */
   List<String> args() {
-    String self = "$(POD_NAME)." + StoreClusterResources.peerServiceName(name) + "." + namespace;
+    String self = self();
     List<String> args = new ArrayList<>();
     args.add("--name=$(POD_NAME)");
     args.add("--data-dir=" + DATA_DIR);
@@ -535,7 +580,7 @@ public final class StoreClusterModel {
     args.add("--advertise-client-urls=" + clientScheme() + "://" + self + ".svc:" + CLIENT_PORT);
     args.add("--listen-peer-urls=" + peerScheme() + "://0.0.0.0:" + PEER_PORT);
     args.add("--listen-metrics-urls=http://0.0.0.0:" + METRICS_PORT);
-    args.add("--initial-advertise-peer-urls=" + peerScheme() + "://" + self + ".svc:" + PEER_PORT);
+    args.add("--initial-advertise-peer-urls=" + selfPeerUrl());
     args.add("--initial-cluster=$(INITIAL_CLUSTER)");
     args.add("--initial-cluster-state=$(INITIAL_CLUSTER_STATE)");
     args.add("--initial-cluster-token=" + StoreClusterResources.clusterToken(name, namespace));
@@ -577,7 +622,7 @@ public final class StoreClusterModel {
     return mounts;
   }
 
-  private static VolumeMount mount(String volume, String path, boolean readOnly) {
+  static VolumeMount mount(String volume, String path, boolean readOnly) {
     return new VolumeMountBuilder()
         .withName(volume)
         .withMountPath(path)

@@ -1,8 +1,8 @@
 package dev.cairn.operator.reconciler;
 
-import dev.cairn.operator.crd.StoreCluster;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.EventBuilder;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Clock;
@@ -27,16 +27,16 @@ public final class EventRecorder {
   }
 
   /** A Normal event. */
-  public void normal(StoreCluster cluster, String reason, String message) {
+  public void normal(HasMetadata cluster, String reason, String message) {
     record(cluster, "Normal", reason, message);
   }
 
   /** A Warning event. */
-  public void warning(StoreCluster cluster, String reason, String message) {
+  public void warning(HasMetadata cluster, String reason, String message) {
     record(cluster, "Warning", reason, message);
   }
 
-  private void record(StoreCluster cluster, String type, String reason, String message) {
+  private void record(HasMetadata cluster, String type, String reason, String message) {
     String now =
         DateTimeFormatter.ISO_INSTANT.format(clock.instant().truncatedTo(ChronoUnit.SECONDS));
     Event event =

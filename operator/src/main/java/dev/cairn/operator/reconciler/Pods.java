@@ -1,6 +1,7 @@
 package dev.cairn.operator.reconciler;
 
 import dev.cairn.operator.crd.StoreClusterResources;
+import dev.cairn.operator.model.BackupObjects;
 import dev.cairn.operator.model.Labels;
 import dev.cairn.operator.model.StoreClusterModel;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
@@ -166,5 +167,63 @@ final class Pods {
     return pod.getStatus() != null
         && pod.getStatus().getConditions().stream()
             .anyMatch(c -> "Ready".equals(c.getType()) && Objects.equals("True", c.getStatus()));
+  }
+
+  /**
+   * Why a member cannot restore the backup it starts from: the restore init container's last
+   * failure, while the pod has not got past it.
+   */
+  Optional<String> restoreFailure() {
+    return pods.values().stream()
+        .sorted(java.util.Comparator.comparing(p -> p.getMetadata().getName()))
+        .flatMap(
+            pod ->
+                restoreStatus(pod)
+                    .flatMap(Pods::failedTermination)
+                    .map(
+                        message ->
+                            pod.getMetadata().getName()
+                                + " cannot restore the backup it starts from: "
+                                + message)
+                    .stream())
+        .findFirst();
+  }
+
+  private static Optional<io.fabric8.kubernetes.api.model.ContainerStatus> restoreStatus(Pod pod) {
+    if (pod.getStatus() == null || pod.getStatus().getInitContainerStatuses() == null) {
+      return Optional.empty();
+    }
+    return pod.getStatus().getInitContainerStatuses().stream()
+        .filter(c -> BackupObjects.RESTORE_CONTAINER.equals(c.getName()))
+        .findFirst();
+  }
+
+  /**
+   * The last line of a failed run's message, unless the container has since succeeded. A run under
+   * way after a failure still counts as failing: a restore fails the same way each time.
+   */
+  private static Optional<String> failedTermination(
+      io.fabric8.kubernetes.api.model.ContainerStatus status) {
+    var state = status.getState();
+    if (state != null && state.getTerminated() != null) {
+      var done = state.getTerminated();
+      return done.getExitCode() != null && done.getExitCode() == 0
+          ? Optional.empty()
+          : Optional.of(lastLine(done.getMessage(), done.getExitCode()));
+    }
+    var last = status.getLastState();
+    if (last != null
+        && last.getTerminated() != null
+        && last.getTerminated().getExitCode() != null
+        && last.getTerminated().getExitCode() != 0) {
+      return Optional.of(
+          lastLine(last.getTerminated().getMessage(), last.getTerminated().getExitCode()));
+    }
+    return Optional.empty();
+  }
+
+  private static String lastLine(String message, Integer exitCode) {
+    String line = message == null ? "" : StoreBackupReconciler.lastLine(message);
+    return line.isEmpty() ? "exit code " + exitCode : line;
   }
 }

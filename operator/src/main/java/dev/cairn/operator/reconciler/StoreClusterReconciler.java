@@ -1,7 +1,10 @@
 package dev.cairn.operator.reconciler;
 
+import dev.cairn.operator.crd.BackupLocation;
+import dev.cairn.operator.crd.BootstrapSpec;
 import dev.cairn.operator.crd.Condition;
 import dev.cairn.operator.crd.MemberStatus;
+import dev.cairn.operator.crd.StoreBackup;
 import dev.cairn.operator.crd.StoreCluster;
 import dev.cairn.operator.crd.StoreClusterResources;
 import dev.cairn.operator.crd.StoreClusterStatus;
@@ -76,13 +79,21 @@ public class StoreClusterReconciler implements Reconciler<StoreCluster> {
           "/configmaps",
           "/secrets",
           "apps/statefulsets",
-          "policy/poddisruptionbudgets");
+          "policy/poddisruptionbudgets",
+          "cairn.dev/storebackups");
 
   /**
    * What the reconciler deletes, as {@code group/resource}: a member's pod to restart it on a new
-   * template, and a replaced member's claim.
+   * template, a replaced member's claim, and scheduled backups that retention lets go.
    */
-  public static final List<String> DELETED_RESOURCES = List.of("/pods", "/persistentvolumeclaims");
+  public static final List<String> DELETED_RESOURCES =
+      List.of("/pods", "/persistentvolumeclaims", "cairn.dev/storebackups");
+
+  /** Degraded's reason when the backup to start from is missing or not a succeeded backup. */
+  public static final String BACKUP_NOT_FOUND = "BackupNotFound";
+
+  /** Degraded's reason when members cannot restore the backup they start from. */
+  public static final String RESTORE_FAILED = "RestoreFailed";
 
   private static final Logger log = LoggerFactory.getLogger(StoreClusterReconciler.class);
 
@@ -91,6 +102,7 @@ public class StoreClusterReconciler implements Reconciler<StoreCluster> {
   private final AuthAdmin auth;
   private final MembershipAdmin membership;
   private final EventRecorder events;
+  private final ClusterBackups backups;
   private final Clock clock;
   private final boolean serverSideApply;
 
@@ -147,6 +159,7 @@ public class StoreClusterReconciler implements Reconciler<StoreCluster> {
     this.auth = auth;
     this.membership = membership;
     this.events = new EventRecorder(client, clock);
+    this.backups = new ClusterBackups(client, events);
     this.clock = clock;
   }
 
@@ -179,13 +192,50 @@ public class StoreClusterReconciler implements Reconciler<StoreCluster> {
     patch.getMetadata().setName(cluster.getMetadata().getName());
     patch.getMetadata().setNamespace(cluster.getMetadata().getNamespace());
     patch.setStatus(status);
-    return UpdateControl.patchStatus(patch);
+    UpdateControl<StoreCluster> control = UpdateControl.patchStatus(patch);
+    // A scheduled backup due before the next periodic pass: look again on time.
+    Optional<Duration> untilBackup =
+        Optional.ofNullable(status.backup())
+            .map(StoreClusterStatus.BackupStatus::nextScheduleTime)
+            .map(next -> ClusterBackups.until(Instant.parse(next), clock.instant()));
+    return untilBackup.isPresent() && untilBackup.get().compareTo(Duration.ofSeconds(30)) < 0
+        ? control.rescheduleAfter(untilBackup.get().plusMillis(500))
+        : control;
   }
 
   /** One pass; returns the status to write. */
   public StoreClusterStatus reconcile(StoreCluster cluster) {
     StoreClusterModel model = StoreClusterModel.fromCrd(cluster);
     StoreClusterStatus previous = cluster.getStatus();
+    String restoreProblem = null;
+    if (!model.bootstrapped() && model.restore().isEmpty()) {
+      Optional<String> named = model.spec().fromBackup().map(BootstrapSpec.FromBackup::storeBackup);
+      if (named.isPresent()) {
+        StoreBackup backup =
+            client
+                .resources(StoreBackup.class)
+                .inNamespace(model.namespace())
+                .withName(named.get())
+                .get();
+        if (backup == null) {
+          restoreProblem = "StoreBackup " + named.get() + " does not exist";
+        } else if (backup.getStatus() == null || !backup.getStatus().succeeded()) {
+          restoreProblem =
+              "StoreBackup "
+                  + named.get()
+                  + " is "
+                  + (backup.getStatus() == null ? "Pending" : backup.getStatus().phase())
+                  + ", not Succeeded"
+                  + (backup.getStatus() == null || backup.getStatus().message() == null
+                      ? ""
+                      : ": " + backup.getStatus().message());
+        } else {
+          model =
+              model.withRestore(
+                  new BackupLocation(backup.getStatus().objectStore(), backup.getStatus().key()));
+        }
+      }
+    }
     boolean wasPaused =
         previous != null
             && previous
@@ -206,7 +256,7 @@ public class StoreClusterReconciler implements Reconciler<StoreCluster> {
       }
       apply(cluster, model.generatePeerService());
       apply(cluster, model.generateClientService());
-      if (!model.bootstrapped()) {
+      if (!model.bootstrapped() && restoreProblem == null) {
         // Creation: every member at once, each told the whole initial cluster.
         apply(cluster, model.generateStatefulSet());
       }
@@ -250,6 +300,30 @@ public class StoreClusterReconciler implements Reconciler<StoreCluster> {
             previous,
             clock.instant(),
             new Activity(step, model.spec().automation().stepDeadline(), pods.claimUids()));
+    if (!model.bootstrapped() && restoreProblem == null) {
+      restoreProblem = pods.restoreFailure().orElse(null);
+    }
+    if (restoreProblem != null) {
+      status =
+          StatusComputer.withCondition(
+              status,
+              new Condition(
+                  Condition.DEGRADED,
+                  Condition.TRUE,
+                  model.restore().isEmpty() ? BACKUP_NOT_FOUND : RESTORE_FAILED,
+                  restoreProblem,
+                  null,
+                  null),
+              previous,
+              clock.instant());
+    }
+    status = status.withRestoredFrom(model.restore().orElse(null));
+    ClusterBackups.Outcome backup =
+        backups.reconcile(cluster, status.clusterId() != null, previous, clock.instant());
+    status = status.withBackup(backup.status());
+    if (backup.condition() != null) {
+      status = StatusComputer.withCondition(status, backup.condition(), previous, clock.instant());
+    }
     announceTransitions(cluster, previous, status);
     return status;
   }
@@ -628,6 +702,17 @@ public class StoreClusterReconciler implements Reconciler<StoreCluster> {
                 .orElse(false);
     if (StatusComputer.STEP_TIMED_OUT.equals(degraded.reason()) && !wasTimedOut) {
       events.warning(cluster, StatusComputer.STEP_TIMED_OUT, degraded.message());
+    }
+    for (String reason : List.of(BACKUP_NOT_FOUND, RESTORE_FAILED)) {
+      boolean was =
+          previous != null
+              && previous
+                  .condition(Condition.DEGRADED)
+                  .map(c -> reason.equals(c.reason()))
+                  .orElse(false);
+      if (reason.equals(degraded.reason()) && !was) {
+        events.warning(cluster, reason, degraded.message());
+      }
     }
     Condition quorumLost = status.condition(Condition.QUORUM_LOST).orElseThrow();
     boolean wasQuorumLost =

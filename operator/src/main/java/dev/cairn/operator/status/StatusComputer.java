@@ -276,7 +276,9 @@ public final class StatusComputer {
             + StoreClusterResources.CLIENT_PORT,
         cluster.spec().version(),
         activity.step(),
-        stepSince);
+        stepSince,
+        previous == null ? null : previous.backup(),
+        previous == null ? null : previous.restoredFrom());
   }
 
   private static Optional<MemberStatus> previousMember(
@@ -314,7 +316,7 @@ public final class StatusComputer {
         volume);
   }
 
-  private static String rfc3339(Instant t) {
+  public static String rfc3339(Instant t) {
     return DateTimeFormatter.ISO_INSTANT.format(t.truncatedTo(ChronoUnit.SECONDS));
   }
 
@@ -324,7 +326,37 @@ public final class StatusComputer {
         type, status ? Condition.TRUE : Condition.FALSE, reason, message, null, generation);
   }
 
-  private static List<Condition> keepTransitionTimes(
+  /**
+   * {@code status} with {@code condition} in place of the one of its type (or added), its
+   * transition time kept from {@code previous} when its status is unchanged.
+   */
+  public static StoreClusterStatus withCondition(
+      StoreClusterStatus status, Condition given, StoreClusterStatus previous, Instant now) {
+    Condition condition =
+        new Condition(
+            given.type(),
+            given.status(),
+            given.reason(),
+            given.message(),
+            null,
+            status.observedGeneration());
+    List<Condition> conditions = new ArrayList<>();
+    boolean replaced = false;
+    for (Condition c : status.conditions()) {
+      if (c.type().equals(condition.type())) {
+        conditions.add(condition);
+        replaced = true;
+      } else {
+        conditions.add(c);
+      }
+    }
+    if (!replaced) {
+      conditions.add(condition);
+    }
+    return status.withConditions(keepTransitionTimes(conditions, previous, now));
+  }
+
+  public static List<Condition> keepTransitionTimes(
       List<Condition> conditions, StoreClusterStatus previous, Instant now) {
     String nowText = rfc3339(now);
     return conditions.stream()

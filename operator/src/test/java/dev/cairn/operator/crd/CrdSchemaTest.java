@@ -99,8 +99,10 @@ class CrdSchemaTest {
     assertThat(rules(spec.getProperties().get("auth")))
         .containsExactly("!self.enabled || has(self.rootSecretName)");
     assertThat(rules(spec))
-        .containsExactly(
-            "!has(self.auth) || !self.auth.enabled || (has(self.tls) && has(self.tls.client))");
+        .containsExactlyInAnyOrder(
+            "!has(self.auth) || !self.auth.enabled || (has(self.tls) && has(self.tls.client))",
+            "has(self.bootstrap) == has(oldSelf.bootstrap)"
+                + " && (!has(self.bootstrap) || self.bootstrap == oldSelf.bootstrap)");
   }
 
   private static java.util.List<String> rules(JSONSchemaProps props) {

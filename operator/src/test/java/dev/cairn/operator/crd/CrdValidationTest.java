@@ -56,7 +56,8 @@ class CrdValidationTest {
 
   @Test
   void theExamplesAreValid() throws IOException {
-    for (String example : List.of("minimal.yaml", "production.yaml")) {
+    for (String example :
+        List.of("minimal.yaml", "production.yaml", "backups.yaml", "restore.yaml")) {
       Path file =
           CrdDriftTest.COMMITTED.getParent().resolveSibling("manifests/examples/" + example);
       assertThat(SchemaValidator.errors(spec, specOf(Files.readString(file)), null))
@@ -138,5 +139,61 @@ class CrdValidationTest {
         .contains("storage.storageClassName is immutable");
     // Other fields change freely.
     assertThat(update(before, before + "\n  retentionPolicy: Delete")).isEmpty();
+  }
+
+  @Test
+  void aBackupNeedsABucketAndASchedulesRetentionKeepsAtLeastOne() {
+    assertThat(create("backup:\n  schedule: '@daily'"))
+        .singleElement()
+        .asString()
+        .contains("objectStore");
+    assertThat(create("backup:\n  objectStore:\n    region: x")).isNotEmpty();
+    assertThat(create("backup:\n  objectStore:\n    bucket: b\n  retention:\n    keepLast: 0"))
+        .singleElement()
+        .asString()
+        .contains("greater than or equal to 1");
+    assertThat(create("backup:\n  objectStore:\n    bucket: b\n  retention:\n    maxAge: 7d"))
+        .isNotEmpty();
+    assertThat(
+            create(
+                "backup:\n  schedule: '*/5 * * * *'\n  objectStore:\n    bucket: b\n"
+                    + "    endpoint: http://minio:9000\n    pathStyle: true"))
+        .isEmpty();
+  }
+
+  @Test
+  void fromBackupNamesAStoreBackupOrABucketAndKeyNotBoth() {
+    assertThat(create("bootstrap:\n  fromBackup:\n    storeBackup: nightly")).isEmpty();
+    assertThat(
+            create(
+                "bootstrap:\n  fromBackup:\n    objectStore:\n      bucket: b\n    key: k.snapshot"))
+        .isEmpty();
+    assertThat(create("bootstrap:\n  fromBackup:\n    key: k.snapshot"))
+        .singleElement()
+        .asString()
+        .contains("fromBackup names either a storeBackup, or an objectStore and a key");
+    assertThat(create("bootstrap:\n  fromBackup:\n    storeBackup: nightly\n    key: k.snapshot"))
+        .singleElement()
+        .asString()
+        .contains("fromBackup names either a storeBackup, or an objectStore and a key");
+  }
+
+  @Test
+  void bootstrapCannotChangeAfterCreation() {
+    String from = "replicas: 3\nbootstrap:\n  fromBackup:\n    storeBackup: nightly";
+    assertThat(update(from, from.replace("replicas: 3", "replicas: 5"))).isEmpty();
+    assertThat(update(from, from.replace("nightly", "weekly")))
+        .singleElement()
+        .asString()
+        .contains("bootstrap is immutable");
+    assertThat(update(from, "replicas: 3"))
+        .singleElement()
+        .asString()
+        .contains("bootstrap is immutable");
+    assertThat(update("replicas: 3", from))
+        .singleElement()
+        .asString()
+        .contains("bootstrap is immutable");
+    assertThat(update("replicas: 3", "replicas: 5")).isEmpty();
   }
 }

@@ -57,6 +57,7 @@ class K3sClusterE2E {
       for (String file :
           List.of(
               "crds/storeclusters.cairn.dev-v1.yml",
+              "crds/storebackups.cairn.dev-v1.yml",
               "manifests/namespace.yaml",
               "manifests/rbac.yaml",
               "manifests/operator.yaml")) {

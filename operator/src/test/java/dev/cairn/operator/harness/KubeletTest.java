@@ -2,8 +2,14 @@ package dev.cairn.operator.harness;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.fabric8.kubernetes.api.model.ContainerBuilder;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class KubeletTest {
   @Test
@@ -28,5 +34,46 @@ class KubeletTest {
         .isEqualTo("--other=/var/lib/cairnx");
     assertThat(Kubelet.rewrite("--listen-peer-urls=http://0.0.0.0:2380", mounts, "127.0.10.1"))
         .isEqualTo("--listen-peer-urls=http://127.0.10.1:2380");
+  }
+
+  @Test
+  void theBackupAgentIsChosenByImageRepositoryWhateverTheTagOrRegistry() {
+    assertThat(Kubelet.isAgent(image("ghcr.io/cairn-dev/backup-agent:0.1.0"))).isTrue();
+    assertThat(Kubelet.isAgent(image("registry:5000/cairn/backup-agent"))).isTrue();
+    assertThat(Kubelet.isAgent(image("ghcr.io/cairn-dev/backup-agent@sha256:abc"))).isTrue();
+    assertThat(Kubelet.isAgent(image("ghcr.io/cairn-dev/store-node:0.1.0"))).isFalse();
+    assertThat(Kubelet.isAgent(image("ghcr.io/cairn-dev/not-backup-agent:1"))).isFalse();
+  }
+
+  @Test
+  void anArgumentNamingTheTerminationMessagePathGetsTheContainersOwnFile() {
+    Map<String, String> mounts = Map.of("/dev/termination-log", "/tmp/t/termination/ns/p/agent");
+
+    assertThat(Kubelet.rewrite("--result-file=/dev/termination-log", mounts, "127.0.10.1"))
+        .isEqualTo("--result-file=/tmp/t/termination/ns/p/agent");
+  }
+
+  @Test
+  void aFailedContainersMessageIsTheTailOfWhatThatRunLogged(@TempDir Path dir) throws Exception {
+    Path log = dir.resolve("pod.log");
+    Files.writeString(log, "--- start earlier run\nold failure\n");
+    long offset = Files.size(log);
+    Files.writeString(
+        log,
+        IntStream.rangeClosed(1, 100)
+            .mapToObj(i -> "line " + i + "\n")
+            .collect(Collectors.joining()),
+        java.nio.file.StandardOpenOption.APPEND);
+
+    String tail = Kubelet.logTail(log, offset);
+
+    assertThat(tail.lines()).hasSize(80).startsWith("line 21").endsWith("line 100");
+    Files.writeString(log, "x".repeat(5000), java.nio.file.StandardOpenOption.APPEND);
+    assertThat(Kubelet.logTail(log, offset)).hasSize(2048);
+    assertThat(Kubelet.logTail(log, Files.size(log))).isEmpty();
+  }
+
+  private static io.fabric8.kubernetes.api.model.Container image(String image) {
+    return new ContainerBuilder().withName("c").withImage(image).build();
   }
 }

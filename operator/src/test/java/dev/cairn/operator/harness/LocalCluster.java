@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.Watch;
 import io.fabric8.kubernetes.client.Watcher;
 import io.fabric8.kubernetes.client.WatcherException;
@@ -56,12 +57,14 @@ public final class LocalCluster implements AutoCloseable {
   private static final long PERIOD_MILLIS = 200;
 
   /** The owner kinds garbage collection knows; objects owned by anything else are left alone. */
-  private static final Set<String> OWNER_KINDS = Set.of("StoreCluster", "StatefulSet");
+  private static final Set<String> OWNER_KINDS =
+      Set.of("StoreCluster", "StatefulSet", "Job", "StoreBackup");
 
   private final KubernetesMockServer server;
   private final KubernetesClient client;
   private final HostsFile hosts;
   private final StatefulSetController statefulSets;
+  private final JobController jobs;
   private final Kubelet kubelet;
   private final ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor();
   private final Map<String, String> clientServiceTargets = new HashMap<>();
@@ -92,8 +95,8 @@ public final class LocalCluster implements AutoCloseable {
             new KubernetesCrudDispatcher(),
             false);
     server.init(InetAddress.getLoopbackAddress(), 0);
-    // As in Kubernetes, a PUT of a StatefulSet (the reconciler's update) must keep its status;
-    // the mock server keeps it only for kinds it knows to have a status subresource.
+    // As in Kubernetes, a PUT of a StatefulSet or Job (the reconciler's update) must keep its
+    // status; the mock server keeps it only for kinds it knows to have a status subresource.
     server.expectCustomResource(
         new CustomResourceDefinitionContext.Builder()
             .withGroup("apps")
@@ -103,16 +106,42 @@ public final class LocalCluster implements AutoCloseable {
             .withScope("Namespaced")
             .withStatusSubresource(true)
             .build());
+    server.expectCustomResource(
+        new CustomResourceDefinitionContext.Builder()
+            .withGroup("batch")
+            .withVersion("v1")
+            .withPlural("jobs")
+            .withKind("Job")
+            .withScope("Namespaced")
+            .withStatusSubresource(true)
+            .build());
     this.client = server.createClient();
     // One line per request is more than a failing test's output can show usefully.
     MOCK_SERVER_LOG.setLevel(java.util.logging.Level.WARNING);
     this.statefulSets = new StatefulSetController(client);
-    this.kubelet = new Kubelet(client, jar, root, hosts);
+    this.jobs = new JobController(client);
+    // Checked when a container needs it, so tests without backups need only store-node built.
+    Path agentJar = repository.resolve("backup-agent/target/backup-agent.jar");
+    this.kubelet = new Kubelet(client, jar, agentJar, root, hosts);
     this.orphanGuard = new Thread(kubelet::close, "harness-orphan-guard");
     Runtime.getRuntime().addShutdownHook(orphanGuard);
-    // The mock server learns the status subresource of StoreCluster from its CRD.
-    try (InputStream crd =
-        Files.newInputStream(repository.resolve("crds/storeclusters.cairn.dev-v1.yml"))) {
+    // The mock server learns the status subresources of the custom resources from their CRDs;
+    // StoreBackup's once its CRD is in the repository.
+    createCrd(repository.resolve("crds/storeclusters.cairn.dev-v1.yml"));
+    Path backups = repository.resolve("crds/storebackups.cairn.dev-v1.yml");
+    if (Files.exists(backups)) {
+      createCrd(backups);
+    }
+    // The period catches what no event announces (a process dying, readiness); watches make the
+    // harness react to API changes at once, as the real controllers do.
+    watches.add(client.apps().statefulSets().inAnyNamespace().watch(new Trigger<>()));
+    watches.add(client.pods().inAnyNamespace().watch(new Trigger<>()));
+    watches.add(client.batch().v1().jobs().inAnyNamespace().watch(new Trigger<>()));
+    loop.scheduleWithFixedDelay(this::syncSafely, 0, PERIOD_MILLIS, TimeUnit.MILLISECONDS);
+  }
+
+  private void createCrd(Path file) {
+    try (InputStream crd = Files.newInputStream(file)) {
       client
           .resource(
               client.getKubernetesSerialization().unmarshal(crd, CustomResourceDefinition.class))
@@ -120,11 +149,6 @@ public final class LocalCluster implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    // The period catches what no event announces (a process dying, readiness); watches make the
-    // harness react to API changes at once, as the real controllers do.
-    watches.add(client.apps().statefulSets().inAnyNamespace().watch(new Trigger<>()));
-    watches.add(client.pods().inAnyNamespace().watch(new Trigger<>()));
-    loop.scheduleWithFixedDelay(this::syncSafely, 0, PERIOD_MILLIS, TimeUnit.MILLISECONDS);
   }
 
   /** Runs a pass after any change; passes are idempotent, so extra ones cost only time. */
@@ -178,6 +202,14 @@ public final class LocalCluster implements AutoCloseable {
           kubelet.kill(namespace, pod);
           client.pods().inNamespace(namespace).withName(pod).delete();
         });
+  }
+
+  /**
+   * Kills the pod's running container (kill -9) and leaves the Pod: the container is restarted, or
+   * the pod ends, as its restartPolicy says.
+   */
+  public void killContainer(String namespace, String pod) {
+    onLoop(() -> kubelet.killContainer(namespace, pod));
   }
 
   /**
@@ -251,6 +283,7 @@ public final class LocalCluster implements AutoCloseable {
     try {
       collectGarbage();
       statefulSets.sync();
+      jobs.sync();
       kubelet.sync();
       publishNames();
     } catch (RuntimeException e) {
@@ -325,21 +358,33 @@ public final class LocalCluster implements AutoCloseable {
    */
   private void collectGarbage() {
     Set<String> owners = new HashSet<>();
+    Set<String> ownerKinds = new HashSet<>(OWNER_KINDS);
     client
         .genericKubernetesResources("cairn.dev/v1alpha1", "StoreCluster")
         .inAnyNamespace()
         .list()
         .getItems()
         .forEach(c -> owners.add(c.getMetadata().getUid()));
-    client
-        .apps()
-        .statefulSets()
-        .inAnyNamespace()
-        .list()
-        .getItems()
-        .forEach(s -> owners.add(s.getMetadata().getUid()));
+    try {
+      client
+          .genericKubernetesResources("cairn.dev/v1alpha1", "StoreBackup")
+          .inAnyNamespace()
+          .list()
+          .getItems()
+          .forEach(b -> owners.add(b.getMetadata().getUid()));
+    } catch (KubernetesClientException unknownKind) {
+      // No StoreBackup CRD in this mock server: none exist, but what names one as owner is kept
+      // rather than taken for orphaned.
+      ownerKinds.remove("StoreBackup");
+    }
     Stream.<List<? extends HasMetadata>>of(
             client.apps().statefulSets().inAnyNamespace().list().getItems(),
+            client.batch().v1().jobs().inAnyNamespace().list().getItems())
+        .flatMap(List::stream)
+        .forEach(o -> owners.add(o.getMetadata().getUid()));
+    Stream.<List<? extends HasMetadata>>of(
+            client.apps().statefulSets().inAnyNamespace().list().getItems(),
+            client.batch().v1().jobs().inAnyNamespace().list().getItems(),
             client.pods().inAnyNamespace().list().getItems(),
             client.services().inAnyNamespace().list().getItems(),
             client.configMaps().inAnyNamespace().list().getItems(),
@@ -347,14 +392,15 @@ public final class LocalCluster implements AutoCloseable {
             client.policy().v1().podDisruptionBudget().inAnyNamespace().list().getItems(),
             client.persistentVolumeClaims().inAnyNamespace().list().getItems())
         .flatMap(List::stream)
-        .filter(object -> orphaned(object, owners))
+        .filter(object -> orphaned(object, owners, ownerKinds))
         .forEach(object -> client.resource(object).delete());
   }
 
-  private static boolean orphaned(HasMetadata object, Set<String> liveOwners) {
+  private static boolean orphaned(
+      HasMetadata object, Set<String> liveOwners, Set<String> ownerKinds) {
     List<OwnerReference> references = object.getMetadata().getOwnerReferences();
     return !references.isEmpty()
-        && references.stream().allMatch(o -> OWNER_KINDS.contains(o.getKind()))
+        && references.stream().allMatch(o -> ownerKinds.contains(o.getKind()))
         && references.stream().noneMatch(o -> liveOwners.contains(o.getUid()));
   }
 

@@ -3,6 +3,7 @@ package dev.cairn.operator.manifests;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.cairn.operator.crd.StoreCluster;
+import dev.cairn.operator.reconciler.StoreBackupReconciler;
 import dev.cairn.operator.reconciler.StoreClusterReconciler;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.KubernetesList;
@@ -17,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /** The YAML in manifests/ parses, has the expected kinds, and grants what the operator uses. */
@@ -31,7 +33,10 @@ class ManifestsTest {
             "rbac.yaml", List.of("ServiceAccount", "ClusterRole", "ClusterRoleBinding"),
             "operator.yaml", List.of("Deployment"),
             "examples/minimal.yaml", List.of("StoreCluster"),
-            "examples/production.yaml", List.of("StoreCluster"));
+            "examples/production.yaml", List.of("StoreCluster"),
+            "examples/backups.yaml", List.of("StoreCluster"),
+            "examples/storebackup.yaml", List.of("StoreBackup"),
+            "examples/restore.yaml", List.of("StoreCluster"));
     kinds.forEach(
         (file, expected) ->
             assertThat(load(file)).extracting(HasMetadata::getKind).as(file).isEqualTo(expected));
@@ -39,7 +44,7 @@ class ManifestsTest {
     assertThat(Files.readString(MANIFESTS.resolve("kustomization.yaml")))
         .contains("- ../crds\n", "namespace.yaml", "rbac.yaml", "operator.yaml");
     assertThat(Files.readString(MANIFESTS.resolveSibling("crds").resolve("kustomization.yaml")))
-        .contains("- storeclusters.cairn.dev-v1.yml");
+        .contains("- storeclusters.cairn.dev-v1.yml", "- storebackups.cairn.dev-v1.yml");
   }
 
   @Test
@@ -53,6 +58,17 @@ class ManifestsTest {
     assertThat(production.getSpec().auth().enabled()).isTrue();
     assertThat(production.getSpec().pod().affinity().getPodAntiAffinity()).isNotNull();
     assertThat(production.getSpec().pod().topologySpreadConstraints()).hasSize(1);
+
+    StoreCluster backedUp =
+        Serialization.unmarshal(
+            Files.readString(MANIFESTS.resolve("examples/backups.yaml")), StoreCluster.class);
+    assertThat(backedUp.getSpec().backup().schedule()).isEqualTo("0 */6 * * *");
+    assertThat(backedUp.getSpec().backup().retention().keepLast()).isEqualTo(28);
+    StoreCluster restored =
+        Serialization.unmarshal(
+            Files.readString(MANIFESTS.resolve("examples/restore.yaml")), StoreCluster.class);
+    assertThat(restored.getSpec().fromBackup().orElseThrow().storeBackup())
+        .isEqualTo("example-before-upgrade");
   }
 
   @Test
@@ -71,18 +87,25 @@ class ManifestsTest {
         }
       }
     }
-    for (String resource : StoreClusterReconciler.OWNED_RESOURCES) {
+    for (String resource :
+        Stream.concat(
+                StoreClusterReconciler.OWNED_RESOURCES.stream(),
+                StoreBackupReconciler.OWNED_RESOURCES.stream())
+            .toList()) {
       assertThat(granted).as(resource).contains(resource + ":get,list,watch,create,patch,update");
     }
     assertThat(granted)
         .contains(
             "cairn.dev/storeclusters:get,list,watch",
             "cairn.dev/storeclusters/status:get,patch,update",
+            "cairn.dev/storebackups/status:get,patch,update",
+            "cairn.dev/storebackups/finalizers:update",
             "/events:create");
     for (String resource : StoreClusterReconciler.DELETED_RESOURCES) {
       assertThat(granted).as(resource).contains(resource + ":get,list,watch,delete");
     }
-    // Owned objects go away through garbage collection; only member pods and claims are deleted.
+    // Owned objects go away through garbage collection; only member pods and claims, and
+    // scheduled backups past their retention, are deleted.
     assertThat(granted)
         .filteredOn(g -> g.contains("delete") || g.contains("*"))
         .allMatch(g -> StoreClusterReconciler.DELETED_RESOURCES.stream().anyMatch(g::startsWith));

@@ -92,6 +92,8 @@ class StoreClusterModelTest {
             null,
             null,
             null,
+            null,
+            null,
             null));
     assertThat(StoreClusterModel.fromCrd(formed).generateBootstrapConfigMap().getData())
         .containsEntry("initial-cluster-state", "existing");
@@ -129,7 +131,8 @@ class StoreClusterModelTest {
 
     StoreCluster upgraded = Fixtures.minimal();
     upgraded.setSpec(
-        new StoreClusterSpec(3, "0.2.0", null, null, null, null, null, null, null, null, false));
+        new StoreClusterSpec(
+            3, "0.2.0", null, null, null, null, null, null, null, null, false, null, null));
     assertThat(StoreClusterModel.fromCrd(upgraded).podTemplateHash()).isNotEqualTo(hash);
 
     StoreCluster resized = Fixtures.minimal();
@@ -296,6 +299,8 @@ class StoreClusterModelTest {
             null,
             new dev.cairn.operator.crd.TlsSpec(
                 new dev.cairn.operator.crd.TlsEndpointSpec("my-client-certs", null), null),
+            null,
+            null,
             null,
             null,
             null,

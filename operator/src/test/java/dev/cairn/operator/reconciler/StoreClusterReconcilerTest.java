@@ -147,7 +147,8 @@ class StoreClusterReconcilerTest {
   void aPausedClusterIsObservedButNothingIsApplied() {
     StoreCluster cluster = Fixtures.minimal();
     cluster.setSpec(
-        new StoreClusterSpec(3, null, null, null, null, null, null, null, null, null, true));
+        new StoreClusterSpec(
+            3, null, null, null, null, null, null, null, null, null, true, null, null));
     cluster = create(cluster);
 
     StoreClusterStatus status = reconciler.reconcile(cluster);
@@ -386,10 +387,25 @@ class StoreClusterReconcilerTest {
     podsReady(3, 3);
     cluster.setSpec(
         new StoreClusterSpec(
-            replicas, null, null, null, null, null, null, null, null, null, false));
+            replicas, null, null, null, null, null, null, null, null, null, false, null, null));
     cluster.setStatus(
         new StoreClusterStatus(
-            1L, null, null, "orders-0", "c1", 3, 3, "3/3", 3, null, null, null, null, null));
+            1L,
+            null,
+            null,
+            "orders-0",
+            "c1",
+            3,
+            3,
+            "3/3",
+            3,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null));
     return cluster;
   }
 
@@ -426,7 +442,9 @@ class StoreClusterReconcilerTest {
         status.endpoint(),
         status.version(),
         status.step(),
-        status.stepSince());
+        status.stepSince(),
+        null,
+        null);
   }
 
   /** {@code count} healthy voters orders-0.. with ids 1.., following {@code leader}. */

@@ -135,7 +135,7 @@ class StatusComputerTest {
     if (paused) {
       cluster.setSpec(
           new dev.cairn.operator.crd.StoreClusterSpec(
-              3, null, null, null, null, null, null, null, null, null, true));
+              3, null, null, null, null, null, null, null, null, null, true, null, null));
     }
     StoreClusterStatus status =
         StatusComputer.compute(
