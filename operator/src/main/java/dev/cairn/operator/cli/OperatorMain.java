@@ -3,12 +3,17 @@ package dev.cairn.operator.cli;
 import com.sun.net.httpserver.HttpServer;
 import dev.cairn.operator.reconciler.StoreBackupReconciler;
 import dev.cairn.operator.reconciler.StoreClusterReconciler;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
+import io.javaoperatorsdk.operator.RegisteredController;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -65,23 +70,8 @@ public final class OperatorMain implements Callable<Integer> {
             o ->
                 o.withConcurrentReconciliationThreads(concurrentReconciliations)
                     .withCloseClientOnStop(true));
-    StoreClusterReconciler reconciler =
-        StoreClusterReconciler.withJetcd(operator.getKubernetesClient());
     Set<String> watched = namespaces == null ? Set.of() : Set.copyOf(namespaces);
-    operator.register(
-        reconciler,
-        c -> {
-          if (!watched.isEmpty()) {
-            c.settingNamespaces(watched);
-          }
-        });
-    operator.register(
-        new StoreBackupReconciler(operator.getKubernetesClient(), Clock.systemUTC()),
-        c -> {
-          if (!watched.isEmpty()) {
-            c.settingNamespaces(watched);
-          }
-        });
+    register(operator, watched);
     operator.installShutdownHook(Duration.ofSeconds(10));
     if (healthPort > 0) {
       serveHealth(
@@ -92,6 +82,35 @@ public final class OperatorMain implements Callable<Integer> {
     operator.start();
     log.info("Operator started; watching {}", watched.isEmpty() ? "all namespaces" : watched);
     return 0;
+  }
+
+  /**
+   * Registers the reconcilers, the composition root of the operator: StoreClusters observed and
+   * changed with jetcd, StoreBackups taken by Jobs.
+   *
+   * @param watched the namespaces to watch; all when empty
+   */
+  static List<RegisteredController<?>> register(Operator operator, Set<String> watched) {
+    KubernetesClient client = operator.getKubernetesClient();
+    List<RegisteredController<?>> registered = new ArrayList<>();
+    for (Reconciler<?> reconciler :
+        List.<Reconciler<?>>of(
+            StoreClusterReconciler.withJetcd(client),
+            new StoreBackupReconciler(client, Clock.systemUTC()))) {
+      registered.add(registerWatching(operator, reconciler, watched));
+    }
+    return registered;
+  }
+
+  private static <P extends HasMetadata> RegisteredController<P> registerWatching(
+      Operator operator, Reconciler<P> reconciler, Set<String> watched) {
+    return operator.register(
+        reconciler,
+        c -> {
+          if (!watched.isEmpty()) {
+            c.settingNamespaces(watched);
+          }
+        });
   }
 
   private static void serveHealth(int port, BooleanSupplier alive, BooleanSupplier ready)

@@ -42,9 +42,14 @@ import org.slf4j.LoggerFactory;
  * agent's result (key, size, SHA-256, revision) comes back as the container's termination message,
  * so the operator itself never needs the bucket's credentials.
  */
-@ControllerConfiguration(name = StoreBackupReconciler.NAME)
+@ControllerConfiguration(
+    name = StoreBackupReconciler.NAME,
+    finalizerName = StoreBackupReconciler.FINALIZER)
 public class StoreBackupReconciler implements Reconciler<StoreBackup>, Cleaner<StoreBackup> {
   public static final String NAME = "storebackup";
+
+  /** Holds a deleted StoreBackup until its objects are deleted. */
+  public static final String FINALIZER = "storebackups.cairn.dev/finalizer";
 
   /** What the reconciler creates besides events, as {@code group/resource}; RBAC must grant. */
   public static final List<String> OWNED_RESOURCES = List.of("batch/jobs");

@@ -25,9 +25,6 @@ import org.slf4j.LoggerFactory;
 public final class OperatorLoop implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(OperatorLoop.class);
 
-  /** The finalizer java-operator-sdk puts on a resource whose reconciler is a Cleaner. */
-  static final String FINALIZER = "storebackups.cairn.dev/finalizer";
-
   private final KubernetesClient client;
   private final StoreClusterReconciler reconciler;
   private final StoreBackupReconciler backups;
@@ -83,12 +80,13 @@ public final class OperatorLoop implements AutoCloseable {
             .resources(StoreBackup.class)
             .inNamespace(backup.getMetadata().getNamespace())
             .withName(backup.getMetadata().getName());
-    boolean finalized = backup.getMetadata().getFinalizers().contains(FINALIZER);
+    boolean finalized =
+        backup.getMetadata().getFinalizers().contains(StoreBackupReconciler.FINALIZER);
     if (backup.getMetadata().getDeletionTimestamp() != null) {
       if (finalized && backups.deleteObjects(backup)) {
         named.edit(
             latest -> {
-              latest.getMetadata().getFinalizers().remove(FINALIZER);
+              latest.getMetadata().getFinalizers().remove(StoreBackupReconciler.FINALIZER);
               return latest;
             });
       }
@@ -97,7 +95,7 @@ public final class OperatorLoop implements AutoCloseable {
     if (!finalized) {
       named.edit(
           latest -> {
-            latest.getMetadata().getFinalizers().add(FINALIZER);
+            latest.getMetadata().getFinalizers().add(StoreBackupReconciler.FINALIZER);
             return latest;
           });
     }
