@@ -13,6 +13,7 @@ import dev.cairn.backup.snapshot.MaintenanceSnapshotSource;
 import dev.cairn.backup.snapshot.SnapshotSource;
 import dev.cairn.backup.testing.Agent;
 import dev.cairn.backup.testing.S3Server;
+import dev.cairn.store.testing.CapturedRun;
 import dev.cairn.store.testing.Ports;
 import dev.cairn.store.testing.StoreCluster;
 import io.etcd.jetcd.ByteSequence;
@@ -75,7 +76,7 @@ class BackupFailureTest {
   @Test
   void noMemberReachable() {
     String bucket = bucket("unreachable");
-    Agent.Result r =
+    CapturedRun.Result r =
         Agent.run(
             flags(
                 bucket,
@@ -93,7 +94,7 @@ class BackupFailureTest {
   @Test
   void aMemberThatIsDownIsSkippedForOneThatAnswers() throws Exception {
     String bucket = bucket("skip");
-    Agent.Result r =
+    CapturedRun.Result r =
         Agent.run(
             flags(
                 bucket,
@@ -108,7 +109,8 @@ class BackupFailureTest {
 
   @Test
   void wrongBucket() {
-    Agent.Result r = Agent.run(flags("no-such-bucket", "backup", "--endpoints=" + endpoint()));
+    CapturedRun.Result r =
+        Agent.run(flags("no-such-bucket", "backup", "--endpoints=" + endpoint()));
     assertThat(r.exitCode()).as(r.output()).isEqualTo(1);
     assertThat(r.stderr()).contains("bucket no-such-bucket does not exist");
   }
@@ -116,7 +118,7 @@ class BackupFailureTest {
   @Test
   void badCredentials() {
     String bucket = bucket("credentials");
-    Agent.Result r;
+    CapturedRun.Result r;
     System.setProperty("aws.secretAccessKey", "not-the-secret");
     try {
       r = Agent.run(flags(bucket, "backup", "--endpoints=" + endpoint()));
@@ -130,7 +132,7 @@ class BackupFailureTest {
 
   @Test
   void s3EndpointDown() {
-    Agent.Result r =
+    CapturedRun.Result r =
         Agent.run(
             "backup",
             "--endpoints=" + endpoint(),
@@ -299,7 +301,7 @@ class BackupFailureTest {
     s3.put(bucket, key, flipped);
 
     Path data = dir.resolve("corrupt");
-    Agent.Result r = restore(bucket, key, data);
+    CapturedRun.Result r = restore(bucket, key, data);
     assertThat(r.exitCode()).as(r.output()).isEqualTo(1);
     assertThat(r.stderr()).contains("backup object " + key + " fails its SHA-256 check");
     assertThat(data.resolve("member")).doesNotExist();
@@ -314,7 +316,7 @@ class BackupFailureTest {
     s3.put(bucket, key, Arrays.copyOf(whole, whole.length - 700));
 
     Path data = dir.resolve("truncated");
-    Agent.Result r = restore(bucket, BackupKeys.manifestKey(key), data);
+    CapturedRun.Result r = restore(bucket, BackupKeys.manifestKey(key), data);
     assertThat(r.exitCode()).as(r.output()).isEqualTo(1);
     assertThat(r.stderr())
         .contains("is " + (whole.length - 700) + " bytes where its manifest says " + whole.length);
@@ -330,11 +332,11 @@ class BackupFailureTest {
       store.delete(BackupKeys.manifestKey(key));
     }
     assertThat(s3.keys(bucket)).containsExactly(key);
-    Agent.Result listed = Agent.run(flags(bucket, "list"));
+    CapturedRun.Result listed = Agent.run(flags(bucket, "list"));
     assertThat(listed.exitCode()).as(listed.output()).isZero();
     assertThat(listed.stdout()).isEmpty();
 
-    Agent.Result r = restore(bucket, key, dir.resolve("orphan"));
+    CapturedRun.Result r = restore(bucket, key, dir.resolve("orphan"));
     assertThat(r.exitCode()).as(r.output()).isEqualTo(1);
     assertThat(r.stderr())
         .contains("cannot read the manifest of " + key + ", without which it is no backup");
@@ -347,7 +349,7 @@ class BackupFailureTest {
     Path data = dir.resolve("occupied");
     Files.createDirectories(data);
     Files.writeString(data.resolve("keep-me"), "x");
-    Agent.Result r = restore(bucket, key, data);
+    CapturedRun.Result r = restore(bucket, key, data);
     assertThat(r.exitCode()).as(r.output()).isEqualTo(1);
     assertThat(r.stderr()).contains("not empty");
     assertThat(data.resolve("keep-me")).exists();
@@ -357,7 +359,7 @@ class BackupFailureTest {
   void asAnInitContainerRestoreRunsOnceAndOnlyForANewCluster() throws Exception {
     String bucket = bucket("init");
     Path result = dir.resolve("termination-log");
-    Agent.Result taken =
+    CapturedRun.Result taken =
         Agent.run(flags(bucket, "backup", "--endpoints=" + endpoint(), "--result-file=" + result));
     assertThat(taken.exitCode()).as(taken.output()).isZero();
     assertThat(JSON.readTree(Files.readString(result))).isEqualTo(JSON.readTree(taken.stdout()));
@@ -366,20 +368,20 @@ class BackupFailureTest {
     // A fresh volume: only lost+found in it.
     Path data = dir.resolve("init");
     Files.createDirectories(data.resolve("lost+found"));
-    Agent.Result joining =
+    CapturedRun.Result joining =
         restore(bucket, key, data, "--skip-existing-member", "--initial-cluster-state=existing");
     assertThat(joining.exitCode()).as(joining.output()).isZero();
     assertThat(joining.stdout()).contains("nothing to restore");
     assertThat(data.resolve("member")).doesNotExist();
 
-    Agent.Result first = restore(bucket, key, data, "--skip-existing-member");
+    CapturedRun.Result first = restore(bucket, key, data, "--skip-existing-member");
     assertThat(first.exitCode()).as(first.output()).isZero();
     assertThat(data.resolve("member")).isDirectory();
     try (var left = Files.list(data)) {
       assertThat(left.map(p -> p.getFileName().toString()))
           .containsExactlyInAnyOrder("member", "lost+found");
     }
-    Agent.Result again = restore(bucket, key, data, "--skip-existing-member");
+    CapturedRun.Result again = restore(bucket, key, data, "--skip-existing-member");
     assertThat(again.exitCode()).as(again.output()).isZero();
     assertThat(again.stdout()).contains("already holds a member: nothing to restore");
   }
@@ -392,7 +394,7 @@ class BackupFailureTest {
     flipped[flipped.length / 3] ^= 0x01;
     s3.put(bucket, key, flipped);
     Path data = dir.resolve("init-corrupt");
-    Agent.Result r = restore(bucket, key, data, "--skip-existing-member");
+    CapturedRun.Result r = restore(bucket, key, data, "--skip-existing-member");
     assertThat(r.exitCode()).as(r.output()).isEqualTo(1);
     assertThat(r.stderr()).contains("fails its SHA-256 check");
     try (var left = Files.list(data)) {
@@ -410,36 +412,37 @@ class BackupFailureTest {
     }
     String key = backup(bucket).get("key").asText();
     assertThat(key).isNotEqualTo(kept);
-    Agent.Result deleted = Agent.run(flags(bucket, "delete", "--key=" + key));
+    CapturedRun.Result deleted = Agent.run(flags(bucket, "delete", "--key=" + key));
     assertThat(deleted.exitCode()).as(deleted.output()).isZero();
     assertThat(s3.keys(bucket)).containsExactly(BackupKeys.manifestKey(kept), kept);
-    Agent.Result again = Agent.run(flags(bucket, "delete", "--key=" + BackupKeys.manifestKey(key)));
+    CapturedRun.Result again =
+        Agent.run(flags(bucket, "delete", "--key=" + BackupKeys.manifestKey(key)));
     assertThat(again.exitCode()).as(again.output()).isZero();
     assertThat(s3.keys(bucket)).containsExactly(BackupKeys.manifestKey(kept), kept);
   }
 
   @Test
   void badFlagsExitTwoAndHelpExitsZero() {
-    Agent.Result help = Agent.run("backup", "--help");
+    CapturedRun.Result help = Agent.run("backup", "--help");
     assertThat(help.exitCode()).isZero();
     assertThat(help.stdout()).contains("--endpoints", "--bucket", "--s3-endpoint", "--path-style");
-    Agent.Result prune = Agent.run(flags("any", "prune"));
+    CapturedRun.Result prune = Agent.run(flags("any", "prune"));
     assertThat(prune.exitCode()).isEqualTo(2);
     assertThat(prune.stderr()).contains("prune needs --keep-last, --max-age or both");
-    Agent.Result age = Agent.run(flags("any", "prune", "--max-age=3 days"));
+    CapturedRun.Result age = Agent.run(flags("any", "prune", "--max-age=3 days"));
     assertThat(age.exitCode()).isEqualTo(2);
     assertThat(age.stderr()).contains("--max-age must be a duration");
-    Agent.Result unknown = Agent.run("backup", "--no-such-flag");
+    CapturedRun.Result unknown = Agent.run("backup", "--no-such-flag");
     assertThat(unknown.exitCode()).isEqualTo(2);
   }
 
   private JsonNode backup(String bucket) throws Exception {
-    Agent.Result r = Agent.run(flags(bucket, "backup", "--endpoints=" + endpoint()));
+    CapturedRun.Result r = Agent.run(flags(bucket, "backup", "--endpoints=" + endpoint()));
     assertThat(r.exitCode()).as(r.output()).isZero();
     return JSON.readTree(r.stdout());
   }
 
-  private static Agent.Result restore(String bucket, String key, Path data, String... more) {
+  private static CapturedRun.Result restore(String bucket, String key, Path data, String... more) {
     List<String> args =
         new ArrayList<>(
             List.of(

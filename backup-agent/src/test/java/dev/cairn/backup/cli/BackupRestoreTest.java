@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cairn.backup.testing.Agent;
 import dev.cairn.backup.testing.S3Server;
+import dev.cairn.store.testing.CapturedRun;
 import dev.cairn.store.testing.Ports;
 import dev.cairn.store.testing.StoreCluster;
 import dev.cairn.store.testing.StoreNodeProcess;
@@ -55,7 +56,7 @@ class BackupRestoreTest {
             Client.builder().endpoints(cluster.endpoints().toArray(String[]::new)).build()) {
           load(client.getKVClient());
 
-          Agent.Result first = backup(s3, endpoints);
+          CapturedRun.Result first = backup(s3, endpoints);
           assertThat(first.exitCode()).as(first.output()).isZero();
           JsonNode one = JSON.readTree(first.stdout());
           // 100,000 keys make a snapshot of several parts at 5 MiB each.
@@ -67,7 +68,7 @@ class BackupRestoreTest {
               .matches(".*-[0-9]+\"?");
           assertThat(first.stderr()).contains("uploaded " + one.get("key").asText());
 
-          Agent.Result listed = Agent.run(bucketFlags(s3, "list", "-w", "json"));
+          CapturedRun.Result listed = Agent.run(bucketFlags(s3, "list", "-w", "json"));
           assertThat(listed.exitCode()).as(listed.output()).isZero();
           JsonNode list = JSON.readTree(listed.stdout());
           assertThat(list).hasSize(1);
@@ -79,24 +80,25 @@ class BackupRestoreTest {
               .getKVClient()
               .put(bytes("after-first-backup"), bytes("x"))
               .get(10, TimeUnit.SECONDS);
-          Agent.Result second = backup(s3, endpoints);
+          CapturedRun.Result second = backup(s3, endpoints);
           assertThat(second.exitCode()).as(second.output()).isZero();
           kept = JSON.readTree(second.stdout());
           assertThat(kept.get("revision").asLong()).isGreaterThan(one.get("revision").asLong());
 
-          Agent.Result simple = Agent.run(bucketFlags(s3, "list"));
+          CapturedRun.Result simple = Agent.run(bucketFlags(s3, "list"));
           assertThat(simple.stdout().lines().toList())
               .hasSize(2)
               .first()
               .asString()
               .startsWith(kept.get("key").asText() + ", ");
 
-          Agent.Result dry = Agent.run(bucketFlags(s3, "prune", "--keep-last=1", "--dry-run"));
+          CapturedRun.Result dry =
+              Agent.run(bucketFlags(s3, "prune", "--keep-last=1", "--dry-run"));
           assertThat(dry.exitCode()).as(dry.output()).isZero();
           assertThat(dry.stdout()).startsWith("would delete " + one.get("key").asText());
           assertThat(s3.keys(BUCKET)).hasSize(4);
 
-          Agent.Result pruned = Agent.run(bucketFlags(s3, "prune", "--keep-last=1"));
+          CapturedRun.Result pruned = Agent.run(bucketFlags(s3, "prune", "--keep-last=1"));
           assertThat(pruned.exitCode()).as(pruned.output()).isZero();
           assertThat(pruned.stdout().lines())
               .containsExactly("deleted " + simple.stdout().lines().toList().get(1));
@@ -134,7 +136,7 @@ class BackupRestoreTest {
     }
     for (int i = 0; i < 3; i++) {
       String name = "r" + (i + 1);
-      Agent.Result r =
+      CapturedRun.Result r =
           Agent.run(
               bucketFlags(
                   s3,
@@ -200,7 +202,7 @@ class BackupRestoreTest {
     }
   }
 
-  private Agent.Result backup(S3Server s3, String endpoints) {
+  private CapturedRun.Result backup(S3Server s3, String endpoints) {
     return Agent.run(
         bucketFlags(
             s3,

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cairn.backup.testing.Agent;
 import dev.cairn.backup.testing.S3Server;
+import dev.cairn.store.testing.CapturedRun;
 import dev.cairn.store.testing.StoreNodeProcess;
 import dev.cairn.store.testing.TestCertificates;
 import io.etcd.jetcd.ByteSequence;
@@ -75,7 +76,7 @@ class SecureClusterBackupTest {
 
   @Test
   void backsUpOverMutualTlsAsAUser() throws Exception {
-    Agent.Result r = Agent.run(flags("--user=root:rootpw"));
+    CapturedRun.Result r = Agent.run(flags("--user=root:rootpw"));
     assertThat(r.exitCode()).as(r.output()).isZero();
     JsonNode summary = new ObjectMapper().readTree(r.stdout());
     assertThat(summary.get("revision").asLong()).isPositive();
@@ -85,7 +86,7 @@ class SecureClusterBackupTest {
   @Test
   void aWrongPasswordIsAClearFailure() {
     List<String> before = s3.keys(BUCKET);
-    Agent.Result r = Agent.run(flags("--user=root:wrong"));
+    CapturedRun.Result r = Agent.run(flags("--user=root:wrong"));
     assertThat(r.exitCode()).as(r.output()).isEqualTo(1);
     assertThat(r.stderr())
         .contains("no member can take a snapshot: " + member.endpoint())

@@ -104,29 +104,16 @@ public record StoreClusterSpec(
     return tls.peer() != null && tls.peer().enabled();
   }
 
-  /** A copy with another version (and so another image, unless {@code image} is set). */
-  public StoreClusterSpec withVersion(String newVersion) {
+  /** A copy with the fields the {@code with} methods change; the rest stay. */
+  private StoreClusterSpec with(
+      Integer newReplicas,
+      String newVersion,
+      AutomationSpec newAutomation,
+      BackupSpec newBackup,
+      BootstrapSpec newBootstrap) {
     return new StoreClusterSpec(
-        replicas,
+        newReplicas,
         newVersion,
-        image,
-        storage,
-        resources,
-        config,
-        tls,
-        auth,
-        pod,
-        automation,
-        paused,
-        backup,
-        bootstrap);
-  }
-
-  /** A copy with other patience for members and steps. */
-  public StoreClusterSpec withAutomation(AutomationSpec newAutomation) {
-    return new StoreClusterSpec(
-        replicas,
-        version,
         image,
         storage,
         resources,
@@ -136,62 +123,33 @@ public record StoreClusterSpec(
         pod,
         newAutomation,
         paused,
-        backup,
-        bootstrap);
+        newBackup,
+        newBootstrap);
+  }
+
+  /** A copy with another version (and so another image, unless {@code image} is set). */
+  public StoreClusterSpec withVersion(String newVersion) {
+    return with(replicas, newVersion, automation, backup, bootstrap);
+  }
+
+  /** A copy with other patience for members and steps. */
+  public StoreClusterSpec withAutomation(AutomationSpec newAutomation) {
+    return with(replicas, version, newAutomation, backup, bootstrap);
   }
 
   /** A copy with another number of replicas. */
   public StoreClusterSpec withReplicas(int newReplicas) {
-    return new StoreClusterSpec(
-        newReplicas,
-        version,
-        image,
-        storage,
-        resources,
-        config,
-        tls,
-        auth,
-        pod,
-        automation,
-        paused,
-        backup,
-        bootstrap);
+    return with(newReplicas, version, automation, backup, bootstrap);
   }
 
   /** A copy with other backups. */
   public StoreClusterSpec withBackup(BackupSpec newBackup) {
-    return new StoreClusterSpec(
-        replicas,
-        version,
-        image,
-        storage,
-        resources,
-        config,
-        tls,
-        auth,
-        pod,
-        automation,
-        paused,
-        newBackup,
-        bootstrap);
+    return with(replicas, version, automation, newBackup, bootstrap);
   }
 
   /** A copy made another way. */
   public StoreClusterSpec withBootstrap(BootstrapSpec newBootstrap) {
-    return new StoreClusterSpec(
-        replicas,
-        version,
-        image,
-        storage,
-        resources,
-        config,
-        tls,
-        auth,
-        pod,
-        automation,
-        paused,
-        backup,
-        newBootstrap);
+    return with(replicas, version, automation, backup, newBootstrap);
   }
 
   /** The backup to start from, when the cluster is made from one. */

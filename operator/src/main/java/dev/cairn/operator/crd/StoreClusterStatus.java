@@ -56,50 +56,9 @@ public record StoreClusterStatus(
     return conditions.stream().filter(c -> c.type().equals(type)).findFirst();
   }
 
-  /** A copy with another backup status. */
-  public StoreClusterStatus withBackup(BackupStatus newBackup) {
-    return new StoreClusterStatus(
-        observedGeneration,
-        conditions,
-        members,
-        leader,
-        clusterId,
-        readyReplicas,
-        replicas,
-        ready,
-        memberCount,
-        selector,
-        endpoint,
-        version,
-        step,
-        stepSince,
-        newBackup,
-        restoredFrom);
-  }
-
-  /** A copy recording the backup the members restored. */
-  public StoreClusterStatus withRestoredFrom(BackupLocation location) {
-    return new StoreClusterStatus(
-        observedGeneration,
-        conditions,
-        members,
-        leader,
-        clusterId,
-        readyReplicas,
-        replicas,
-        ready,
-        memberCount,
-        selector,
-        endpoint,
-        version,
-        step,
-        stepSince,
-        backup,
-        location);
-  }
-
-  /** A copy with another set of conditions. */
-  public StoreClusterStatus withConditions(List<Condition> newConditions) {
+  /** A copy with the fields the {@code with} methods change; the rest stay. */
+  private StoreClusterStatus with(
+      List<Condition> newConditions, BackupStatus newBackup, BackupLocation newRestoredFrom) {
     return new StoreClusterStatus(
         observedGeneration,
         newConditions,
@@ -115,8 +74,23 @@ public record StoreClusterStatus(
         version,
         step,
         stepSince,
-        backup,
-        restoredFrom);
+        newBackup,
+        newRestoredFrom);
+  }
+
+  /** A copy with another backup status. */
+  public StoreClusterStatus withBackup(BackupStatus newBackup) {
+    return with(conditions, newBackup, restoredFrom);
+  }
+
+  /** A copy recording the backup the members restored. */
+  public StoreClusterStatus withRestoredFrom(BackupLocation location) {
+    return with(conditions, backup, location);
+  }
+
+  /** A copy with another set of conditions. */
+  public StoreClusterStatus withConditions(List<Condition> newConditions) {
+    return with(newConditions, backup, restoredFrom);
   }
 
   /**

@@ -206,13 +206,7 @@ public final class BackupObjects {
         // A failure's one-line reason is the last line of the log when no result was written.
         .withTerminationMessagePath(TERMINATION_LOG)
         .withTerminationMessagePolicy("FallbackToLogsOnError")
-        .withNewSecurityContext()
-        .withAllowPrivilegeEscalation(false)
-        .withReadOnlyRootFilesystem(true)
-        .withNewCapabilities()
-        .withDrop("ALL")
-        .endCapabilities()
-        .endSecurityContext();
+        .withSecurityContext(StoreClusterModel.containerSecurity());
   }
 
   private static Job job(
@@ -251,15 +245,7 @@ public final class BackupObjects {
                 .withEnableServiceLinks(false)
                 .withContainers(agent)
                 .withVolumes(volumes)
-                .withNewSecurityContext()
-                .withRunAsNonRoot(true)
-                .withRunAsUser(StoreClusterModel.RUN_AS_USER)
-                .withRunAsGroup(StoreClusterModel.RUN_AS_USER)
-                .withFsGroup(StoreClusterModel.RUN_AS_USER)
-                .withNewSeccompProfile()
-                .withType("RuntimeDefault")
-                .endSeccompProfile()
-                .endSecurityContext()
+                .withSecurityContext(StoreClusterModel.podSecurity())
                 .build())
         .endTemplate()
         .endSpec()

@@ -26,6 +26,8 @@ import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
+import io.fabric8.kubernetes.api.model.PodSecurityContext;
+import io.fabric8.kubernetes.api.model.PodSecurityContextBuilder;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.PodSpecBuilder;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
@@ -33,6 +35,8 @@ import io.fabric8.kubernetes.api.model.PodTemplateSpecBuilder;
 import io.fabric8.kubernetes.api.model.Probe;
 import io.fabric8.kubernetes.api.model.ProbeBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.SecurityContext;
+import io.fabric8.kubernetes.api.model.SecurityContextBuilder;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.ServicePort;
@@ -468,15 +472,7 @@ public final class StoreClusterModel {
         .withVolumes(volumes())
         .withEnableServiceLinks(false)
         .withTerminationGracePeriodSeconds(30L)
-        .withNewSecurityContext()
-        .withRunAsNonRoot(true)
-        .withRunAsUser(RUN_AS_USER)
-        .withRunAsGroup(RUN_AS_USER)
-        .withFsGroup(RUN_AS_USER)
-        .withNewSeccompProfile()
-        .withType("RuntimeDefault")
-        .endSeccompProfile()
-        .endSecurityContext()
+        .withSecurityContext(podSecurity())
         .withAffinity(spec.pod().affinity())
         .withTolerations(spec.pod().tolerations())
         .withNodeSelector(spec.pod().nodeSelector())
@@ -508,13 +504,31 @@ public final class StoreClusterModel {
         .withStartupProbe(probe("/readyz", STARTUP_SECONDS / PROBE_PERIOD_SECONDS))
         .withReadinessProbe(probe("/readyz", 3))
         .withLivenessProbe(probe("/livez", 6))
-        .withNewSecurityContext()
+        .withSecurityContext(containerSecurity())
+        .build();
+  }
+
+  /** Every pod the operator makes runs as a fixed non-root user under the default seccomp. */
+  static PodSecurityContext podSecurity() {
+    return new PodSecurityContextBuilder()
+        .withRunAsNonRoot(true)
+        .withRunAsUser(RUN_AS_USER)
+        .withRunAsGroup(RUN_AS_USER)
+        .withFsGroup(RUN_AS_USER)
+        .withNewSeccompProfile()
+        .withType("RuntimeDefault")
+        .endSeccompProfile()
+        .build();
+  }
+
+  /** Every container the operator makes: a read-only root, no capabilities, no escalation. */
+  static SecurityContext containerSecurity() {
+    return new SecurityContextBuilder()
         .withAllowPrivilegeEscalation(false)
         .withReadOnlyRootFilesystem(true)
         .withNewCapabilities()
         .withDrop("ALL")
         .endCapabilities()
-        .endSecurityContext()
         .build();
   }
 

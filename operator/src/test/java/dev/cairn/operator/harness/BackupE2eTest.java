@@ -247,25 +247,7 @@ class BackupE2eTest {
   }
 
   private StoreClusterStatus awaitStatus(String name, Consumer<StoreClusterStatus> check) {
-    AtomicReference<StoreClusterStatus> passed = new AtomicReference<>();
-    await()
-        .atMost(Duration.ofSeconds(120))
-        .pollInterval(Duration.ofMillis(300))
-        .untilAsserted(
-            () -> {
-              StoreClusterStatus status =
-                  cluster
-                      .client()
-                      .resources(StoreCluster.class)
-                      .inNamespace(NAMESPACE)
-                      .withName(name)
-                      .get()
-                      .getStatus();
-              assertThat(status).isNotNull();
-              check.accept(status);
-              passed.set(status);
-            });
-    return passed.get();
+    return cluster.awaitStatus(name, check);
   }
 
   private static void put(KV kv, String prefix, int count) throws Exception {

@@ -7,7 +7,6 @@ import dev.cairn.operator.crd.Condition;
 import dev.cairn.operator.crd.MemberStatus;
 import dev.cairn.operator.crd.StoreCluster;
 import dev.cairn.operator.crd.StoreClusterStatus;
-import dev.cairn.operator.reconciler.MockApiReconciler;
 import dev.cairn.store.linearizability.CheckResult;
 import dev.cairn.store.linearizability.History;
 import dev.cairn.store.linearizability.KvInput;
@@ -59,36 +58,22 @@ class LinearizableScalingE2eTest {
   @TempDir(cleanup = CleanupMode.ON_SUCCESS)
   Path dir;
 
+  private OperatedCluster harness;
   private LocalCluster cluster;
-  private OperatorLoop operator;
   private KvWorkload workload;
 
   @BeforeEach
   void start() {
-    cluster = LocalCluster.start(dir);
-    operator =
-        OperatorLoop.start(
-            cluster.client(),
-            MockApiReconciler.withJetcd(cluster.client(), Duration.ofSeconds(2)),
-            300);
+    harness = OperatedCluster.start(dir);
+    cluster = harness.local();
   }
 
   @AfterEach
   void stop() throws InterruptedException {
-    // Every step runs even when an earlier one throws, so no member outlives the test.
-    try {
+    // Both stopped, the workload first, even when one throws: no member outlives the test.
+    try (OperatedCluster closing = harness) {
       if (workload != null) {
         workload.stop();
-      }
-    } finally {
-      try {
-        if (operator != null) {
-          operator.close();
-        }
-      } finally {
-        if (cluster != null) {
-          cluster.close();
-        }
       }
     }
   }

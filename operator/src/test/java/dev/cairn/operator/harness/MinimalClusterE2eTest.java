@@ -7,7 +7,6 @@ import dev.cairn.operator.crd.Condition;
 import dev.cairn.operator.crd.MemberStatus;
 import dev.cairn.operator.crd.StoreCluster;
 import dev.cairn.operator.crd.StoreClusterStatus;
-import dev.cairn.operator.reconciler.MockApiReconciler;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.KeyValue;
@@ -19,7 +18,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import org.awaitility.core.ConditionFactory;
 import org.junit.jupiter.api.AfterEach;
@@ -43,36 +41,22 @@ class MinimalClusterE2eTest {
   @TempDir(cleanup = CleanupMode.ON_SUCCESS)
   Path dir;
 
+  private OperatedCluster harness;
   private LocalCluster cluster;
-  private OperatorLoop operator;
   private Client etcd;
 
   @BeforeEach
   void start() {
-    cluster = LocalCluster.start(dir);
-    operator =
-        OperatorLoop.start(
-            cluster.client(),
-            MockApiReconciler.withJetcd(cluster.client(), Duration.ofSeconds(2)),
-            300);
+    harness = OperatedCluster.start(dir);
+    cluster = harness.local();
   }
 
   @AfterEach
   void stop() {
-    // Every step runs even when an earlier one throws, so no member outlives the test.
-    try {
+    // Both closed, the client first, even when one throws: no member outlives the test.
+    try (OperatedCluster closing = harness) {
       if (etcd != null) {
         etcd.close();
-      }
-    } finally {
-      try {
-        if (operator != null) {
-          operator.close();
-        }
-      } finally {
-        if (cluster != null) {
-          cluster.close();
-        }
       }
     }
   }
@@ -146,24 +130,8 @@ class MinimalClusterE2eTest {
     return status.members().stream().filter(m -> m.name().equals(name)).findFirst().orElseThrow();
   }
 
-  /** Waits for a status passing {@code check}; on timeout the last failed assertion says why. */
   private StoreClusterStatus awaitStatus(Consumer<StoreClusterStatus> check) {
-    AtomicReference<StoreClusterStatus> passed = new AtomicReference<>();
-    within()
-        .untilAsserted(
-            () -> {
-              StoreCluster current =
-                  cluster
-                      .client()
-                      .resources(StoreCluster.class)
-                      .inNamespace(NAMESPACE)
-                      .withName(NAME)
-                      .get();
-              assertThat(current.getStatus()).isNotNull();
-              check.accept(current.getStatus());
-              passed.set(current.getStatus());
-            });
-    return passed.get();
+    return harness.awaitStatus(NAME, check);
   }
 
   private static ConditionFactory within() {

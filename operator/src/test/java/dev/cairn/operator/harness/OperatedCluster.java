@@ -46,35 +46,44 @@ final class OperatedCluster implements AutoCloseable {
     this.operator = operator;
   }
 
+  /** The harness and the operator, with no StoreCluster yet. */
+  static OperatedCluster start(Path dir) {
+    LocalCluster local = LocalCluster.start(dir);
+    try {
+      return new OperatedCluster(
+          local,
+          OperatorLoop.start(
+              local.client(),
+              MockApiReconciler.withJetcd(local.client(), Duration.ofSeconds(2)),
+              300));
+    } catch (RuntimeException e) {
+      local.close();
+      throw e;
+    }
+  }
+
   /**
    * The harness and the operator, with minimal.yaml's cluster created as {@code edit} changes it.
    */
   static OperatedCluster create(Path dir, UnaryOperator<StoreClusterSpec> edit) {
-    LocalCluster local = LocalCluster.start(dir);
-    OperatorLoop operator = null;
+    OperatedCluster operated = start(dir);
     try {
-      operator =
-          OperatorLoop.start(
-              local.client(),
-              MockApiReconciler.withJetcd(local.client(), Duration.ofSeconds(2)),
-              300);
       StoreCluster example;
       try (InputStream yaml =
           Files.newInputStream(
               LocalCluster.repository().resolve("manifests/examples/minimal.yaml"))) {
-        example = local.client().resources(StoreCluster.class).load(yaml).item();
+        example = operated.client().resources(StoreCluster.class).load(yaml).item();
       }
       example.setSpec(edit.apply(example.getSpec()));
-      local
+      operated
           .client()
           .resources(StoreCluster.class)
           .inNamespace(NAMESPACE)
           .resource(example)
           .create();
-      return new OperatedCluster(local, operator);
+      return operated;
     } catch (IOException | RuntimeException e) {
-      try (LocalCluster closing = local;
-          OperatorLoop stopping = operator) {
+      try (OperatedCluster closing = operated) {
         throw e instanceof IOException io ? new UncheckedIOException(io) : (RuntimeException) e;
       }
     }
@@ -118,13 +127,18 @@ final class OperatedCluster implements AutoCloseable {
 
   /** Waits for a status passing {@code check}; on timeout the last failed assertion says why. */
   StoreClusterStatus awaitStatus(Consumer<StoreClusterStatus> check) {
+    return awaitStatus(NAME, check);
+  }
+
+  /** As {@link #awaitStatus(Consumer)}, of the StoreCluster {@code name} in the namespace. */
+  StoreClusterStatus awaitStatus(String name, Consumer<StoreClusterStatus> check) {
     AtomicReference<StoreClusterStatus> passed = new AtomicReference<>();
     await()
         .atMost(Duration.ofSeconds(120))
         .pollInterval(Duration.ofMillis(200))
         .untilAsserted(
             () -> {
-              StoreClusterStatus status = status();
+              StoreClusterStatus status = status(name);
               assertThat(status).isNotNull();
               check.accept(status);
               passed.set(status);
@@ -133,10 +147,14 @@ final class OperatedCluster implements AutoCloseable {
   }
 
   StoreClusterStatus status() {
+    return status(NAME);
+  }
+
+  StoreClusterStatus status(String name) {
     return client()
         .resources(StoreCluster.class)
         .inNamespace(NAMESPACE)
-        .withName(NAME)
+        .withName(name)
         .get()
         .getStatus();
   }

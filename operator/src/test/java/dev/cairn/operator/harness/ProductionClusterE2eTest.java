@@ -10,7 +10,6 @@ import dev.cairn.operator.crd.StoreClusterResources;
 import dev.cairn.operator.crd.StoreClusterStatus;
 import dev.cairn.operator.member.JetcdMemberObserver;
 import dev.cairn.operator.model.TlsSecrets;
-import dev.cairn.operator.reconciler.MockApiReconciler;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.ClientBuilder;
@@ -28,7 +27,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import org.awaitility.core.ConditionFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -53,30 +51,18 @@ class ProductionClusterE2eTest {
   @TempDir(cleanup = CleanupMode.ON_SUCCESS)
   Path dir;
 
+  private OperatedCluster harness;
   private LocalCluster cluster;
-  private OperatorLoop operator;
 
   @BeforeEach
   void start() {
-    cluster = LocalCluster.start(dir);
-    operator =
-        OperatorLoop.start(
-            cluster.client(),
-            MockApiReconciler.withJetcd(cluster.client(), Duration.ofSeconds(2)),
-            300);
+    harness = OperatedCluster.start(dir);
+    cluster = harness.local();
   }
 
   @AfterEach
   void stop() {
-    try {
-      if (operator != null) {
-        operator.close();
-      }
-    } finally {
-      if (cluster != null) {
-        cluster.close();
-      }
-    }
+    harness.close();
   }
 
   @Test
@@ -181,22 +167,7 @@ class ProductionClusterE2eTest {
   }
 
   private StoreClusterStatus awaitStatus(java.util.function.Consumer<StoreClusterStatus> check) {
-    AtomicReference<StoreClusterStatus> passed = new AtomicReference<>();
-    within()
-        .untilAsserted(
-            () -> {
-              StoreCluster current =
-                  cluster
-                      .client()
-                      .resources(StoreCluster.class)
-                      .inNamespace(NAMESPACE)
-                      .withName(NAME)
-                      .get();
-              assertThat(current.getStatus()).isNotNull();
-              check.accept(current.getStatus());
-              passed.set(current.getStatus());
-            });
-    return passed.get();
+    return harness.awaitStatus(NAME, check);
   }
 
   // Five JVMs start on a shared two-core machine.

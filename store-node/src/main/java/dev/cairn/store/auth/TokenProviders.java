@@ -1,19 +1,16 @@
 package dev.cairn.store.auth;
 
+import dev.cairn.store.support.GoDurations;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /** Builds the token provider etcd's {@code --auth-token} names. */
 public final class TokenProviders {
   private static final Duration DEFAULT_JWT_TTL = Duration.ofMinutes(5);
-  private static final Pattern GO_DURATION_PART =
-      Pattern.compile("(\\d+(?:\\.\\d+)?)(ns|us|µs|ms|s|m|h)");
 
   private TokenProviders() {}
 
@@ -73,28 +70,10 @@ public final class TokenProviders {
     }
   }
 
-  /** A Go duration such as {@code 5m}, {@code 1h30m} or {@code 300s}. */
+  /** A Go duration such as {@code 5m}, {@code 1h30m} or {@code 300s}, and more than zero. */
   static Duration goDuration(String s) {
-    Matcher m = GO_DURATION_PART.matcher(s);
-    long nanos = 0;
-    int at = 0;
-    while (at < s.length() && m.find(at) && m.start() == at) {
-      double v = Double.parseDouble(m.group(1));
-      long unit =
-          switch (m.group(2)) {
-            case "ns" -> 1L;
-            case "us", "µs" -> 1_000L;
-            case "ms" -> 1_000_000L;
-            case "s" -> 1_000_000_000L;
-            case "m" -> 60_000_000_000L;
-            default -> 3_600_000_000_000L;
-          };
-      nanos += (long) (v * unit);
-      at = m.end();
-    }
-    if (s.isEmpty() || at != s.length() || nanos <= 0) {
-      throw new IllegalArgumentException("invalid duration '" + s + "'");
-    }
-    return Duration.ofNanos(nanos);
+    return GoDurations.parse(s)
+        .filter(d -> d.isPositive())
+        .orElseThrow(() -> new IllegalArgumentException("invalid duration '" + s + "'"));
   }
 }

@@ -1,5 +1,6 @@
 package dev.cairn.store.config;
 
+import dev.cairn.store.support.GoDurations;
 import dev.cairn.store.tls.TlsContexts;
 import dev.cairn.store.tls.TlsException;
 import dev.cairn.store.tls.TlsSettings;
@@ -522,27 +523,11 @@ public final class ServeFlags {
 
   /** A Go-style duration: 500ms, 10s, 10m, 1h, or combinations such as 1m30s. */
   static Duration duration(String flag, String value) {
-    java.util.regex.Matcher m =
-        java.util.regex.Pattern.compile("(\\d+)(ms|s|m|h)").matcher(value.trim());
-    Duration d = Duration.ZERO;
-    int at = 0;
-    while (m.find() && m.start() == at) {
-      long n = Long.parseLong(m.group(1));
-      d =
-          d.plus(
-              switch (m.group(2)) {
-                case "ms" -> Duration.ofMillis(n);
-                case "s" -> Duration.ofSeconds(n);
-                case "m" -> Duration.ofMinutes(n);
-                default -> Duration.ofHours(n);
-              });
-      at = m.end();
-    }
-    if (at == 0 || at != value.trim().length()) {
-      throw new ConfigException(
-          flag + " must be a duration such as 500ms, 10s or 10m, not '" + value + "'");
-    }
-    return d;
+    return GoDurations.parse(value)
+        .orElseThrow(
+            () ->
+                new ConfigException(
+                    flag + " must be a duration such as 500ms, 10s or 10m, not '" + value + "'"));
   }
 
   private static void positive(String flag, long v) {

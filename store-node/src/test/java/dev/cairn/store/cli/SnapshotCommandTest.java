@@ -10,11 +10,10 @@ import dev.cairn.proto.etcdserverpb.PutRequest;
 import dev.cairn.proto.etcdserverpb.RangeRequest;
 import dev.cairn.proto.etcdserverpb.RangeResponse;
 import dev.cairn.proto.mvccpb.KeyValue;
+import dev.cairn.store.testing.CapturedRun;
+import dev.cairn.store.testing.CapturedRun.Result;
 import dev.cairn.store.testing.InProcessMember;
 import io.grpc.ManagedChannel;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -65,30 +64,30 @@ class SnapshotCommandTest {
         channel.shutdownNow();
       }
       Result saved = run("snapshot", "save", "--endpoints=" + member.endpoint(), file.toString());
-      assertThat(saved.code()).as(saved.err()).isZero();
-      assertThat(saved.out()).contains("Snapshot saved at " + file);
+      assertThat(saved.exitCode()).as(saved.stderr()).isZero();
+      assertThat(saved.stdout()).contains("Snapshot saved at " + file);
     }
     assertThat(Files.size(file) % 512).isEqualTo(32);
     assertThat(dir.resolve("backup.db.part")).doesNotExist();
 
     Result json = run("snapshot", "status", file.toString(), "-w", "json");
-    assertThat(json.code()).as(json.err()).isZero();
+    assertThat(json.exitCode()).as(json.stderr()).isZero();
     long revision = before.getHeader().getRevision();
-    assertThat(jsonLong(json.out(), "revision")).isEqualTo(revision);
-    assertThat(jsonLong(json.out(), "totalKey")).isEqualTo(199);
-    assertThat(jsonLong(json.out(), "totalSize")).isEqualTo(Files.size(file));
+    assertThat(jsonLong(json.stdout(), "revision")).isEqualTo(revision);
+    assertThat(jsonLong(json.stdout(), "totalKey")).isEqualTo(199);
+    assertThat(jsonLong(json.stdout(), "totalSize")).isEqualTo(Files.size(file));
     Result table = run("snapshot", "status", file.toString(), "-w", "table");
-    assertThat(table.out())
+    assertThat(table.stdout())
         .contains("|   HASH   | REVISION | TOTAL KEYS | TOTAL SIZE |")
         .contains(" " + revision + " |")
         .contains(" 199 |");
     Result simple = run("snapshot", "status", file.toString());
-    assertThat(simple.out().trim()).matches("[0-9a-f]+, " + revision + ", 199, [0-9.]+ kB");
+    assertThat(simple.stdout().trim()).matches("[0-9a-f]+, " + revision + ", 199, [0-9.]+ kB");
 
     Path restored = dir.resolve("restored");
     Result r =
         run(concat(List.of("snapshot", "restore", file.toString(), "--data-dir=" + restored)));
-    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.exitCode()).as(r.stderr()).isZero();
     assertThat(restored.resolve("member/mvcc")).isDirectory();
     assertThat(restored.resolve("member/raft")).isDirectory();
 
@@ -131,7 +130,8 @@ class SnapshotCommandTest {
         channel.shutdownNow();
       }
       assertThat(
-              run("snapshot", "save", "--endpoints=" + member.endpoint(), file.toString()).code())
+              run("snapshot", "save", "--endpoints=" + member.endpoint(), file.toString())
+                  .exitCode())
           .isZero();
     }
     byte[] good = Files.readAllBytes(file);
@@ -145,13 +145,13 @@ class SnapshotCommandTest {
     for (Path bad : List.of(corrupt, truncated)) {
       String why = bad == corrupt ? "fails its SHA-256 check" : "is truncated";
       Result status = run("snapshot", "status", bad.toString());
-      assertThat(status.code()).isNotZero();
-      assertThat(status.err()).contains("snapshot file " + bad).contains(why);
+      assertThat(status.exitCode()).isNotZero();
+      assertThat(status.stderr()).contains("snapshot file " + bad).contains(why);
       Path data = dir.resolve("restore-" + bad.getFileName());
       Result restore =
           run(concat(List.of("snapshot", "restore", bad.toString(), "--data-dir=" + data)));
-      assertThat(restore.code()).isNotZero();
-      assertThat(restore.err()).contains("snapshot file " + bad).contains(why);
+      assertThat(restore.exitCode()).isNotZero();
+      assertThat(restore.stderr()).contains("snapshot file " + bad).contains(why);
       assertThat(data.resolve("member")).doesNotExist();
     }
 
@@ -170,7 +170,7 @@ class SnapshotCommandTest {
                     trailer.toString(),
                     "--skip-hash-check",
                     "--data-dir=" + data)));
-    assertThat(skipped.code()).as(skipped.err()).isZero();
+    assertThat(skipped.exitCode()).as(skipped.stderr()).isZero();
   }
 
   @Test
@@ -181,8 +181,9 @@ class SnapshotCommandTest {
     Files.write(file, new byte[544]);
     Result restore =
         run(concat(List.of("snapshot", "restore", file.toString(), "--data-dir=" + data)));
-    assertThat(restore.code()).isNotZero();
-    assertThat(restore.err()).contains("data-dir \"" + data + "\" not empty or could not be read");
+    assertThat(restore.exitCode()).isNotZero();
+    assertThat(restore.stderr())
+        .contains("data-dir \"" + data + "\" not empty or could not be read");
 
     Result save =
         run(
@@ -190,14 +191,14 @@ class SnapshotCommandTest {
             "save",
             "--endpoints=127.0.0.1:1,127.0.0.1:2",
             dir.resolve("x.db").toString());
-    assertThat(save.code()).isNotZero();
-    assertThat(save.err())
+    assertThat(save.exitCode()).isNotZero();
+    assertThat(save.stderr())
         .contains("snapshot must be requested to one selected node, not multiple")
         .contains("[127.0.0.1:1 127.0.0.1:2]");
 
     Result foreign = run("snapshot", "status", file.toString());
-    assertThat(foreign.code()).isNotZero();
-    assertThat(foreign.err()).contains("is not a Cairn snapshot");
+    assertThat(foreign.exitCode()).isNotZero();
+    assertThat(foreign.stderr()).contains("is not a Cairn snapshot");
   }
 
   @Test
@@ -240,26 +241,8 @@ class SnapshotCommandTest {
     return Long.parseLong(m.group(1));
   }
 
-  private record Result(int code, String out, String err) {}
-
   /** Runs 'store-node' in this JVM, capturing what it prints. */
   private static Result run(String... args) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    PrintStream oldOut = System.out;
-    PrintStream oldErr = System.err;
-    int code;
-    synchronized (System.class) {
-      System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-      System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-      try {
-        code = StoreNodeMain.run(args);
-      } finally {
-        System.setOut(oldOut);
-        System.setErr(oldErr);
-      }
-    }
-    return new Result(
-        code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    return CapturedRun.run(StoreNodeMain::run, args);
   }
 }
